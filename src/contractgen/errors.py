@@ -1,0 +1,61 @@
+"""User-facing errors: bad input or bad usage, never a bug.
+
+Anything raised as `ContractgenError` is printed as one line, `file:line:col: CODE message`,
+and the process exits with status 2. Everything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Stable codes for input and usage errors. Documented in docs/errors.md.
+LOAD_ERROR_CODES: dict[str, str] = {
+    "LOAD001": "file not found",
+    "LOAD002": "path is a directory, not a file",
+    "LOAD003": "file is larger than the size limit",
+    "LOAD004": "file is not valid UTF-8",
+    "LOAD005": "file is empty",
+    "LOAD006": "YAML or JSON syntax error",
+    "LOAD007": "duplicate mapping key",
+    "LOAD008": "alias expansion or nesting too deep",
+    "LOAD009": "document root is not a mapping",
+    "LOAD010": "unsupported OpenAPI version",
+    "LOAD011": "more than one YAML document in a file",
+    "LOAD012": "file cannot be read",
+    "USAGE001": "no input files matched",
+    "USAGE002": "invalid configuration",
+    "USAGE003": "invalid baseline file",
+}
+
+
+@dataclass(eq=False)
+class ContractgenError(Exception):
+    """An error the user can fix; reported without a traceback and exit status 2."""
+
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return f"{where}{self.code} {self.message}"
+
+
+class LoadError(ContractgenError):
+    """A spec file could not be read or parsed."""
+
+
+class UsageError(ContractgenError):
+    """Command-line arguments or configuration are invalid."""

@@ -1,0 +1,1 @@
+"""Loading: read a spec safely, parse it with source positions, resolve references."""

@@ -1,0 +1,1 @@
+"""The one typed contract model that validate, diff and scaffold read."""

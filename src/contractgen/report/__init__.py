@@ -1,0 +1,1 @@
+"""Findings and the reporters that turn them into text, JSON, SARIF, GitHub or JUnit."""

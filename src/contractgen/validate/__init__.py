@@ -1,0 +1,1 @@
+"""contractgen validate: structural checks plus the contract rule catalogue."""

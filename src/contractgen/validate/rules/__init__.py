@@ -1,0 +1,1 @@
+"""Contract rules, one module per area; importing a module registers its rules."""
