@@ -1,0 +1,287 @@
+"""A loaded OpenAPI document: its files, their data, references between them, positions.
+
+The document is the only thing that touches the file system after the command line: it
+reads the root file, reads referenced files on demand, and refuses references that leave
+the spec's folder or name a URL (nothing here ever opens a network connection).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractgen.errors import LoadError
+from contractgen.load.parse import parse
+from contractgen.load.positions import PositionIndex, positions_for
+from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
+from contractgen.report.finding import Location, join_pointer, split_pointer
+
+SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")
+#: How many `$ref` hops one lookup may follow before calling it a cycle.
+MAX_REF_HOPS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    #: Follow file references outside the root file's folder. URLs are never fetched.
+    allow_external_refs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RefSite:
+    """A `$ref` in the document: where it stands (the object holding it) and what it names."""
+
+    location: Location
+    target: str
+
+
+class RefError(Exception):
+    """A reference that cannot be followed; reported as a finding at the reference."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(eq=False)
+class SourceFile:
+    path: Path
+    display: str
+    text: str
+    syntax: str
+    data: Any
+    refs: list[RefSite]
+    _positions: PositionIndex | None = field(default=None, repr=False)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        if self._positions is None:
+            self._positions = positions_for(self.text, self.syntax)
+        return self._positions.locate(split_pointer(pointer))
+
+    def location(self, pointer: str = "") -> Location:
+        return Location(self.display, pointer)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    location: Location
+    value: Any
+
+
+class Document:
+    """The root file, the files it references, and the OpenAPI version it declares."""
+
+    def __init__(self, root: SourceFile, options: LoadOptions) -> None:
+        self.root = root
+        self.options = options
+        self.root_dir = root.path.parent
+        self.files: dict[str, SourceFile] = {root.display: root}
+        self._by_path: dict[Path, SourceFile] = {root.path: root}
+        self.version: str = _check_version(root)
+        self.version_tuple: tuple[int, int] = (3, int(self.version.split(".")[1]))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.root.data
+        return data
+
+    def file(self, display: str) -> SourceFile:
+        return self.files[display]
+
+    def value_at(self, location: Location) -> Any:
+        """The value a location points at (KeyError/IndexError if it is not there)."""
+        return _walk(self.files[location.file].data, split_pointer(location.pointer))
+
+    def resolve(self, ref: str, at: Location) -> Resolved:
+        """Follow `ref`, written in the file of `at`, through any chain of pure references."""
+        seen: set[tuple[str, str]] = set()
+        target = self._resolve_once(ref, at)
+        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
+            key = (target.location.file, target.location.pointer)
+            if key in seen or len(seen) >= MAX_REF_HOPS:
+                raise RefError("cycle", f"$ref {ref!r} loops back on itself")
+            seen.add(key)
+            target = self._resolve_once(target.value["$ref"], target.location)
+        return target
+
+    def deref(self, value: Any, at: Location) -> Resolved:
+        """The object a value stands for: itself, or what its `$ref` points at."""
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            return self.resolve(value["$ref"], at)
+        return Resolved(at, value)
+
+    def ref_sites(self) -> Iterator[RefSite]:
+        """Every `$ref` in every file loaded so far, including files loaded while iterating."""
+        index = 0
+        while index < len(self.files):
+            source = list(self.files.values())[index]
+            yield from source.refs
+            index += 1
+
+    def locate(self, location: Location) -> Location:
+        source = self.files.get(location.file)
+        if source is None or location.line is not None:
+            return location
+        line, column = source.locate(location.pointer)
+        return location.at(line, column)
+
+    def _resolve_once(self, ref: str, at: Location) -> Resolved:
+        if _URL.match(ref):
+            raise RefError("url", f"$ref {ref!r} names a URL; contractgen never fetches remote references")
+        file_part, _, fragment = ref.partition("#")
+        source = self.files[at.file] if not file_part else self._load_referenced(file_part, at)
+        if fragment and not fragment.startswith("/"):
+            raise RefError("anchor", f"$ref {ref!r} uses a plain-name fragment, which is not supported")
+        try:
+            tokens = split_pointer(fragment)
+            value = _walk(source.data, tokens)
+        except (KeyError, IndexError, TypeError, ValueError):
+            where = f" in {source.display}" if file_part else ""
+            raise RefError("missing", f"$ref {ref!r} points at nothing{where}") from None
+        return Resolved(source.location(join_pointer(tokens)), value)
+
+    def _load_referenced(self, file_part: str, at: Location) -> SourceFile:
+        base = self.files[at.file].path.parent
+        path = Path(os.path.realpath(base / file_part))
+        if path in self._by_path:
+            return self._by_path[path]
+        if not self.options.allow_external_refs and not path.is_relative_to(self.root_dir):
+            raise RefError(
+                "outside",
+                f"$ref {file_part!r} leaves the spec's folder {display_path(self.root_dir)} "
+                "(allow with --allow-external-refs)",
+            )
+        display = display_path(path)
+        try:
+            source = load_source(path, display, self.options)
+        except LoadError as exc:
+            raise RefError("load", f"$ref {file_part!r} cannot be loaded: {exc.render()}") from None
+        self.files[display] = source
+        self._by_path[path] = source
+        return source
+
+
+def load_document(path: Path, options: LoadOptions | None = None) -> Document:
+    """Load a root OpenAPI document; raises `LoadError` for anything that is not one."""
+    options = options or LoadOptions()
+    resolved = Path(os.path.realpath(path)) if path.exists() else path
+    source = load_source(resolved, display_path(path), options)
+    if not isinstance(source.data, dict):
+        raise LoadError("LOAD009", "the document root must be a mapping (an OpenAPI Object)", source.display, 1, 1)
+    return Document(source, options)
+
+
+def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
+    text = read_text(path, display, max_bytes=options.max_bytes)
+    syntax = _syntax_of(path, text)
+    data = parse(text, display, syntax=syntax)
+    source = SourceFile(path, display, text, syntax, data, [])
+    source.refs = _normalize_and_collect_refs(source)
+    return source
+
+
+def _syntax_of(path: Path, text: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def _check_version(root: SourceFile) -> str:
+    data = root.data
+    if "swagger" in data:
+        raise _version_error(
+            root,
+            "/swagger",
+            f"Swagger {data['swagger']} is not supported; contractgen reads OpenAPI 3.0, 3.1 and "
+            "3.2 (convert with swagger2openapi first)",
+        )
+    version = data.get("openapi")
+    if version is None:
+        raise _version_error(root, "", "not an OpenAPI document: no `openapi` field")
+    if not isinstance(version, str):
+        raise _version_error(
+            root, "/openapi", f"`openapi` must be a string such as \"3.1.0\", not {version!r}"
+        )
+    if not SUPPORTED_VERSIONS.match(version):
+        raise _version_error(
+            root,
+            "/openapi",
+            f"unsupported OpenAPI version {version}; contractgen reads 3.0.x, 3.1.x and 3.2.x",
+        )
+    return version
+
+
+def _version_error(root: SourceFile, pointer: str, message: str) -> LoadError:
+    line, column = root.locate(pointer)
+    return LoadError("LOAD010", message, root.display, line, column)
+
+
+def _walk(data: Any, tokens: list[str]) -> Any:
+    for token in tokens:
+        if isinstance(data, list):
+            if not token.isdigit():
+                raise KeyError(token)
+            data = data[int(token)]
+        elif isinstance(data, dict):
+            data = data[token]
+        else:
+            raise KeyError(token)
+    return data
+
+
+def _normalize_and_collect_refs(source: SourceFile) -> list[RefSite]:
+    """One pass over the data: make every mapping key a string, and note every `$ref`.
+
+    YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings.
+    """
+    refs: list[RefSite] = []
+    stack: list[tuple[Any, tuple[str, ...]]] = [(source.data, ())]
+    while stack:
+        node, path = stack.pop()
+        if type(node) is dict:
+            if any(type(key) is not str for key in node):
+                _stringify_keys(node, source, path)
+            ref = node.get("$ref")
+            if type(ref) is str:
+                refs.append(RefSite(source.location(join_pointer(path)), ref))
+            for key, value in node.items():
+                if type(value) is dict or type(value) is list:
+                    stack.append((value, (*path, key)))
+        elif type(node) is list:
+            for index, value in enumerate(node):
+                if type(value) is dict or type(value) is list:
+                    stack.append((value, (*path, str(index))))
+    refs.reverse()
+    return refs
+
+
+def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, ...]) -> None:
+    items = list(node.items())
+    node.clear()
+    for key, value in items:
+        text = _key_text(key)
+        if text in node:
+            pointer = join_pointer((*path, text))
+            line, column = source.locate(pointer)
+            raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
+        node[text] = value
+
+
+def _key_text(key: Any) -> str:
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    return str(key)

@@ -1,0 +1,187 @@
+"""The typed contract: operations with their bodies, responses, streams, limits and errors.
+
+Built once from a loaded document by `model.build`; validate, diff and scaffold read only
+this. Every element carries the `Location` it was read from, so findings can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contractgen.model.errors import ErrorCatalog
+from contractgen.model.limits import Limits
+from contractgen.model.schema import Schema
+from contractgen.model.stream import Stream
+from contractgen.model.websocket import WebSocket
+from contractgen.report.finding import Location
+
+IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "trace", "put", "delete", "query"})
+IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One example value, with the schema it must satisfy."""
+
+    location: Location
+    value: Any
+    name: str | None = None
+    external: bool = False
+    """`externalValue` examples are not read (contractgen opens no URLs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    where: str
+    """`path`, `query`, `querystring`, `header` or `cookie`."""
+    required: bool
+    schema: Schema | None
+    location: Location
+    examples: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    name: str
+    required: bool
+    schema: Schema | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class MediaType:
+    media_type: str
+    location: Location
+    schema: Schema | None = None
+    item_schema: Schema | None = None
+    examples: tuple[Example, ...] = ()
+    stream: Stream | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBody:
+    location: Location
+    required: bool
+    content: dict[str, MediaType]
+
+    def json_schema(self) -> Schema | None:
+        """The schema of the JSON body, if there is one."""
+        for media_type, content in self.content.items():
+            if _is_json(media_type) and content.schema is not None:
+                return content.schema
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: str
+    location: Location
+    description: str | None
+    headers: dict[str, Header]
+    """Keyed by lower-case header name."""
+    content: dict[str, MediaType]
+
+    def has_header(self, name: str) -> bool:
+        return name.lower() in self.headers
+
+    @property
+    def is_error(self) -> bool:
+        return self.status[:1] in ("4", "5") or self.status == "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    """Lower-case HTTP method (`get`, `post`, ..., `query`, or an additional operation's)."""
+    path: str
+    location: Location
+    operation_id: str | None
+    operation_id_location: Location | None
+    parameters: tuple[Parameter, ...]
+    request_body: RequestBody | None
+    responses: dict[str, Response]
+    limits: Limits
+    streams: tuple[Stream, ...] = ()
+    websocket: WebSocket | None = None
+    summary: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+
+    @property
+    def key(self) -> str:
+        """How findings and diffs name the operation: `POST /v1/chat/completions`."""
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def is_streaming(self) -> bool:
+        return bool(self.streams)
+
+    @property
+    def is_idempotent(self) -> bool:
+        return self.method in IDEMPOTENT_METHODS
+
+    @property
+    def accepts_idempotency_key(self) -> bool:
+        return any(
+            p.where == "header" and p.name.lower() in IDEMPOTENCY_HEADERS for p in self.parameters
+        )
+
+    def response(self, status: int | str) -> Response | None:
+        """The response for a status, falling back to `4XX`/`5XX` ranges (not `default`)."""
+        status = str(status)
+        return self.responses.get(status) or self.responses.get(status[0] + "XX")
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyForm:
+    """A vendor or pre-3.2 construct that the model mapped onto its native form."""
+
+    location: Location
+    form: str
+    native: str
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    section: str
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    version: str
+    """The `openapi` version string, e.g. `3.2.0`."""
+    title: str | None
+    location: Location
+    """The document root."""
+    operations: tuple[Operation, ...]
+    errors: ErrorCatalog | None = None
+    default_limits: Limits = field(default_factory=Limits)
+    components: tuple[Component, ...] = ()
+    legacy_forms: tuple[LegacyForm, ...] = ()
+    security_schemes: tuple[str, ...] = ()
+    used_security_schemes: frozenset[str] = frozenset()
+
+    @property
+    def version_tuple(self) -> tuple[int, int]:
+        major, minor = self.version.split(".")[:2]
+        return int(major), int(minor)
+
+    @property
+    def streams(self) -> list[tuple[Operation, Stream]]:
+        return [(op, stream) for op in self.operations for stream in op.streams]
+
+    def operation(self, key: str) -> Operation | None:
+        """Find an operation by `METHOD /path` or by operationId."""
+        return next(
+            (op for op in self.operations if key in (op.key, op.operation_id)),
+            None,
+        )
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
