@@ -58,6 +58,8 @@ class SourceFile:
     syntax: str
     data: Any
     refs: list[RefSite]
+    extensions: list[RefSite] = field(default_factory=list)
+    """Every `x-contract-*` member: where it stands and its name (in `target`)."""
     _positions: PositionIndex | None = field(default=None, repr=False)
 
     def locate(self, pointer: str) -> tuple[int, int]:
@@ -134,11 +136,15 @@ class Document:
 
     def _resolve_once(self, ref: str, at: Location) -> Resolved:
         if _URL.match(ref):
-            raise RefError("url", f"$ref {ref!r} names a URL; contractgen never fetches remote references")
+            raise RefError(
+                "url", f"$ref {ref!r} names a URL; contractgen never fetches remote references"
+            )
         file_part, _, fragment = ref.partition("#")
         source = self.files[at.file] if not file_part else self._load_referenced(file_part, at)
         if fragment and not fragment.startswith("/"):
-            raise RefError("anchor", f"$ref {ref!r} uses a plain-name fragment, which is not supported")
+            raise RefError(
+                "anchor", f"$ref {ref!r} uses a plain-name fragment, which is not supported"
+            )
         try:
             tokens = split_pointer(fragment)
             value = _walk(source.data, tokens)
@@ -174,7 +180,13 @@ def load_document(path: Path, options: LoadOptions | None = None) -> Document:
     resolved = Path(os.path.realpath(path)) if path.exists() else path
     source = load_source(resolved, display_path(path), options)
     if not isinstance(source.data, dict):
-        raise LoadError("LOAD009", "the document root must be a mapping (an OpenAPI Object)", source.display, 1, 1)
+        raise LoadError(
+            "LOAD009",
+            "the document root must be a mapping (an OpenAPI Object)",
+            source.display,
+            1,
+            1,
+        )
     return Document(source, options)
 
 
@@ -183,7 +195,7 @@ def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
     syntax = _syntax_of(path, text)
     data = parse(text, display, syntax=syntax)
     source = SourceFile(path, display, text, syntax, data, [])
-    source.refs = _normalize_and_collect_refs(source)
+    _normalize_and_collect(source)
     return source
 
 
@@ -210,7 +222,7 @@ def _check_version(root: SourceFile) -> str:
         raise _version_error(root, "", "not an OpenAPI document: no `openapi` field")
     if not isinstance(version, str):
         raise _version_error(
-            root, "/openapi", f"`openapi` must be a string such as \"3.1.0\", not {version!r}"
+            root, "/openapi", f'`openapi` must be a string such as "3.1.0", not {version!r}'
         )
     if not SUPPORTED_VERSIONS.match(version):
         raise _version_error(
@@ -239,12 +251,13 @@ def _walk(data: Any, tokens: list[str]) -> Any:
     return data
 
 
-def _normalize_and_collect_refs(source: SourceFile) -> list[RefSite]:
-    """One pass over the data: make every mapping key a string, and note every `$ref`.
+def _normalize_and_collect(source: SourceFile) -> None:
+    """One pass over the data: make every mapping key a string, note every `$ref` and extension.
 
     YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings.
     """
     refs: list[RefSite] = []
+    extensions: list[RefSite] = []
     stack: list[tuple[Any, tuple[str, ...]]] = [(source.data, ())]
     while stack:
         node, path = stack.pop()
@@ -255,6 +268,8 @@ def _normalize_and_collect_refs(source: SourceFile) -> list[RefSite]:
             if type(ref) is str:
                 refs.append(RefSite(source.location(join_pointer(path)), ref))
             for key, value in node.items():
+                if key.startswith("x-contract-"):
+                    extensions.append(RefSite(source.location(join_pointer((*path, key))), key))
                 if type(value) is dict or type(value) is list:
                     stack.append((value, (*path, key)))
         elif type(node) is list:
@@ -262,7 +277,9 @@ def _normalize_and_collect_refs(source: SourceFile) -> list[RefSite]:
                 if type(value) is dict or type(value) is list:
                     stack.append((value, (*path, str(index))))
     refs.reverse()
-    return refs
+    extensions.reverse()
+    source.refs = refs
+    source.extensions = extensions
 
 
 def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, ...]) -> None:

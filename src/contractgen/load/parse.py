@@ -46,7 +46,9 @@ def parse_json(text: str, display: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
-        raise LoadError("LOAD006", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno) from None
+        raise LoadError(
+            "LOAD006", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno
+        ) from None
     except _DuplicateKey as exc:
         line, column = _locate_json_duplicate(text, exc.key)
         raise LoadError("LOAD007", f"duplicate key {exc.key!r}", display, line, column) from None
@@ -92,7 +94,9 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     if "more than one document" in summary:
         line, column = _second_document_position(text)
         return LoadError("LOAD011", "file holds more than one YAML document", display, line, column)
-    return LoadError("LOAD006", f"invalid YAML: {_strip_path_prefix(summary)}", display, line, column)
+    return LoadError(
+        "LOAD006", f"invalid YAML: {_strip_path_prefix(summary)}", display, line, column
+    )
 
 
 def _strip_path_prefix(summary: str) -> str:
@@ -127,7 +131,11 @@ def _locate_yaml_event(
             elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
                 if keys_stack and keys_stack[-1] is not None and expecting_key[-1]:
                     value = getattr(event, "value", None)
-                    if duplicate_key is not None and value == duplicate_key and value in keys_stack[-1]:
+                    if (
+                        duplicate_key is not None
+                        and value == duplicate_key
+                        and value in keys_stack[-1]
+                    ):
                         return _mark(event)
                     if value is not None:
                         keys_stack[-1].add(value)
@@ -144,8 +152,9 @@ def _consume_value(keys_stack: list[set[str] | None], expecting_key: list[bool])
         expecting_key[-1] = True
 
 
-def _mark(event: yaml.Event) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+def _mark(event: yaml.Event) -> tuple[int | None, int | None]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
 
 
 def _second_document_position(text: str) -> tuple[int | None, int | None]:
@@ -202,8 +211,8 @@ def _parse_yaml_slow(text: str, display: str) -> Any:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
         raise LoadError("LOAD006", f"invalid YAML: {exc.problem}", display, line, column) from None
     if node is None:
         raise LoadError("LOAD005", "file is empty", display)
@@ -214,8 +223,11 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
     if depth > MAX_DEPTH:
         mark = node.start_mark
         raise LoadError(
-            "LOAD008", f"YAML is nested more than {MAX_DEPTH} levels deep", display,
-            mark.line + 1, mark.column + 1,
+            "LOAD008",
+            f"YAML is nested more than {MAX_DEPTH} levels deep",
+            display,
+            mark.line + 1,
+            mark.column + 1,
         )
     if id(node) in memo:  # an alias: share, like ryaml, without re-expanding
         return memo[id(node)]
@@ -232,7 +244,9 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
         key = _construct(key_node, display, memo, depth + 1)
         if key in mapping:
             mark = key_node.start_mark
-            raise LoadError("LOAD007", f"duplicate key {key!r}", display, mark.line + 1, mark.column + 1)
+            raise LoadError(
+                "LOAD007", f"duplicate key {key!r}", display, mark.line + 1, mark.column + 1
+            )
         mapping[key] = _construct(value_node, display, memo, depth + 1)
     return mapping
 

@@ -50,7 +50,11 @@ class YamlPositions:
                     break
                 mark = pair[0].start_mark
                 node = pair[1]
-            elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and token.isdigit()
+                and int(token) < len(node.value)
+            ):
                 node = node.value[int(token)]
                 mark = node.start_mark
             else:

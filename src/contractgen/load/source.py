@@ -56,7 +56,9 @@ def decode(raw: bytes, display: str) -> str:
     if "\x00" in text:
         offset = text.index("\x00")
         line, column = _line_column(text[:offset].encode(), offset)
-        raise LoadError("LOAD004", "file contains a NUL character; not a text file", display, line, column)
+        raise LoadError(
+            "LOAD004", "file contains a NUL character; not a text file", display, line, column
+        )
     return text
 
 

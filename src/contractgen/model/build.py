@@ -12,6 +12,7 @@ from typing import Any
 
 from contractgen.load.document import Document, RefError
 from contractgen.model.contract import (
+    HTTP_METHODS,
     Component,
     Contract,
     Example,
@@ -38,7 +39,6 @@ from contractgen.model.stream import (
 from contractgen.model.websocket import MessageType, WebSocket
 from contractgen.report.finding import Location
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 SSE_DEFAULT_EVENT = "message"
 """The event type an SSE client sees when a frame has no `event` field."""
 
@@ -337,6 +337,13 @@ class _Builder:
                 sentinel, sentinel_at = raw[key], at.child(key)
                 self.legacy.append(LegacyForm(sentinel_at, key, "x-contract-stream.sentinel"))
         flag = _str(declared.get("streamFlag"))
+        ext_at = at.child("x-contract-stream")
+        terminal = [
+            (name, ext_at.child("terminal", index))
+            for index, name in enumerate(_list(declared.get("terminal")))
+            if isinstance(name, str)
+        ]
+        error_event = _str(declared.get("errorEvent"))
         return Stream(
             media_type=media_type,
             format=stream_format,
@@ -352,8 +359,10 @@ class _Builder:
             declared="x-contract-stream" in raw or sentinel is not None,
             extension_location=at.child("x-contract-stream") if "x-contract-stream" in raw else None,
             extensible=declared.get("extensible") is True,
-            terminal=_strs(declared.get("terminal")),
-            error_event=_str(declared.get("errorEvent")),
+            terminal=tuple(name for name, _ in terminal),
+            terminal_locations=tuple(where for _, where in terminal),
+            error_event=error_event,
+            error_event_location=ext_at.child("errorEvent") if error_event is not None else None,
             sentinel=sentinel,
             sentinel_location=sentinel_at,
             stream_flag=flag,
@@ -365,6 +374,7 @@ class _Builder:
             )
             if heartbeat
             else None,
+            heartbeat_location=ext_at.child("heartbeat") if heartbeat else None,
             resume_last_event_id=_dict(declared.get("resume")).get("lastEventId") is True,
             examples=tuple(example.location for example in examples),
         )
@@ -401,12 +411,12 @@ class _Builder:
         """Event types of a stream: (events, union location, discriminator, pinned, mappings)."""
         if item is None or not isinstance(item.value, dict):
             return [], None, None, False, []
-        is_frame = stream_format is StreamFormat.SSE and ("data" in item.properties or "event" in item.properties)
+        is_frame = stream_format is StreamFormat.SSE and self.is_frame(item)
         if stream_format is StreamFormat.SSE and is_frame and not (declared or "").startswith("data#"):
             branches = self.branches(item)
             if branches:
-                events = [self.frame_event(branch, branch.location) for branch in branches]
-                named = [event for event in events if event is not None]
+                found = [self.frame_event(branch, branch.location) for branch in branches]
+                named = [event for event in found if event is not None]
                 pinned = len(named) == len(branches) or "discriminator" in item.value
                 mappings = self.mappings(item, branches)
                 if "discriminator" in item.value and len(named) < len(branches):
@@ -414,15 +424,24 @@ class _Builder:
                 return named, self.union_keyword_location(item), "event", pinned, mappings
             data = self.property_schema(item, "data")
             names = self.event_enum(item)
-            if data is not None and self.branches(self.payload_of(data)[0] or data):
-                payload = self.payload_of(data)[0] or data
-                events, union_at, discriminator, pinned, mappings = self.payload_events(payload, declared, framed=True)
-                return events, union_at, discriminator, pinned, mappings
+            if data is not None:
+                union = self.payload_of(data)[0] or data
+                if self.branches(union):
+                    return self.payload_events(union, declared, framed=True)
             payload, media = self.payload_of(data) if data else (None, None)
             return [
                 EventType(name, item.location, item, payload, media) for name in (names or [SSE_DEFAULT_EVENT])
             ], None, "event" if names else None, bool(names), []
         return self.payload_events(item, declared, framed=stream_format is StreamFormat.SSE)
+
+    def is_frame(self, item: Schema) -> bool:
+        """Whether an SSE item is the frame `{event, data, ...}` itself, or a union of frames."""
+
+        def framed(schema: Schema) -> bool:
+            return "data" in schema.properties or "event" in schema.properties
+
+        branches = self.branches(item)
+        return framed(item) or (bool(branches) and all(framed(branch) for branch in branches))
 
     def payload_events(
         self, payload: Schema, declared: str | None, *, framed: bool

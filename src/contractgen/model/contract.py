@@ -16,6 +16,8 @@ from contractgen.model.stream import Stream
 from contractgen.model.websocket import WebSocket
 from contractgen.report.finding import Location
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
+"""Path Item fields that hold an Operation (`query` is new in OpenAPI 3.2)."""
 IDEMPOTENT_METHODS = frozenset({"get", "head", "options", "trace", "put", "delete", "query"})
 IDEMPOTENCY_HEADERS = frozenset({"idempotency-key", "x-idempotency-key"})
 

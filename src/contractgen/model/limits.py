@@ -48,7 +48,9 @@ class Limits:
         if self.values.get(path) is not None:
             return True
         prefix = path + "."
-        return any(key.startswith(prefix) and value is not None for key, value in self.values.items())
+        return any(
+            key.startswith(prefix) and value is not None for key, value in self.values.items()
+        )
 
     def source(self, path: str) -> Location | None:
         return self.sources.get(path)

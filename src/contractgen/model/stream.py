@@ -87,12 +87,16 @@ class Stream:
     extension_location: Location | None = None
     extensible: bool = False
     terminal: tuple[str, ...] = ()
+    terminal_locations: tuple[Location, ...] = ()
+    """Where each `terminal` entry is written, in the same order as `terminal`."""
     error_event: str | None = None
+    error_event_location: Location | None = None
     sentinel: str | None = None
     sentinel_location: Location | None = None
     stream_flag: str | None = None
     stream_flag_location: Location | None = None
     heartbeat: Heartbeat | None = None
+    heartbeat_location: Location | None = None
     resume_last_event_id: bool = False
     examples: tuple[Location, ...] = field(default=())
 

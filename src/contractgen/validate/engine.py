@@ -68,8 +68,14 @@ def validate_document(document: Document, settings: RuleSettings) -> list[Findin
     for rule in settings.enabled_rules():
         findings.extend(rule.run(context))
     configured = settings.apply(_dedupe(findings))
-    positioned = [replace(f, location=document.locate(f.location), related=tuple(
-        document.locate(r) for r in f.related)) for f in configured]
+    positioned = [
+        replace(
+            f,
+            location=document.locate(f.location),
+            related=tuple(document.locate(r) for r in f.related),
+        )
+        for f in configured
+    ]
     return sorted(positioned, key=Finding.sort_key)
 
 
