@@ -234,6 +234,7 @@ class _Builder:
                     schema=self.schema(value.get("schema"), where.child("schema")),
                     location=where,
                     examples=tuple(self.examples(value, where)),
+                    listed_at=at.child(index),
                 )
             )
         return found
@@ -304,6 +305,9 @@ class _Builder:
                 yield Example(where.child("dataValue"), value["dataValue"], name)
             elif "externalValue" in value:
                 yield Example(where.child("externalValue"), None, name, external=True)
+            serialized = value.get("serializedValue")
+            if isinstance(serialized, str):
+                yield Example(where.child("serializedValue"), serialized, name, serialized=True)
 
     # --- streams ------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class Example:
     name: str | None = None
     external: bool = False
     """`externalValue` examples are not read (contractgen opens no URLs)."""
+    serialized: bool = False
+    """A 3.2 `serializedValue`: the value as it goes over the wire (a string), not the data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Parameter:
     schema: Schema | None
     location: Location
     examples: tuple[Example, ...] = ()
+    listed_at: Location | None = None
+    """The entry in the `parameters` list; differs from `location` when that entry is a `$ref`."""
 
 
 @dataclass(frozen=True, slots=True)
