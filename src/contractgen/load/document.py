@@ -254,24 +254,30 @@ def _walk(data: Any, tokens: list[str]) -> Any:
 def _normalize_and_collect(source: SourceFile) -> None:
     """One pass over the data: make every mapping key a string, note every `$ref` and extension.
 
-    YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings.
+    YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings. This walk
+    runs on every load, so it stays lean: one loop per mapping, and no extension check at all
+    when the text never mentions one.
     """
     refs: list[RefSite] = []
     extensions: list[RefSite] = []
+    find_extensions = "x-contract-" in source.text
     stack: list[tuple[Any, tuple[str, ...]]] = [(source.data, ())]
     while stack:
         node, path = stack.pop()
         if type(node) is dict:
-            if any(type(key) is not str for key in node):
-                _stringify_keys(node, source, path)
-            ref = node.get("$ref")
-            if type(ref) is str:
-                refs.append(RefSite(source.location(join_pointer(path)), ref))
             for key, value in node.items():
-                if key.startswith("x-contract-"):
+                if type(key) is not str:  # rare: fix the keys, then walk this mapping again
+                    _stringify_keys(node, source, path)
+                    stack.append((node, path))
+                    break
+                if find_extensions and key.startswith("x-contract-"):
                     extensions.append(RefSite(source.location(join_pointer((*path, key))), key))
                 if type(value) is dict or type(value) is list:
                     stack.append((value, (*path, key)))
+            else:
+                ref = node.get("$ref")
+                if type(ref) is str:
+                    refs.append(RefSite(source.location(join_pointer(path)), ref))
         elif type(node) is list:
             for index, value in enumerate(node):
                 if type(value) is dict or type(value) is list:
