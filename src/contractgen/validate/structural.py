@@ -1,0 +1,680 @@
+"""Structural rules: the document against its OpenAPI schema, references, Schema Objects.
+
+These rules read the loaded document (not only the model): they check what the model would
+otherwise have to trust. Validation goes through jsonschema-rs, with each validator compiled
+once per process; a failed `oneOf`/`anyOf` is reported as the errors of the branch the author
+most likely meant (see `_descend`), so that one mistake gives one finding at the deepest
+relevant pointer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+from jsonschema_rs import ValidationErrorKind as Kind
+
+from contractgen.load.document import RefError
+from contractgen.report.finding import Finding, Level, Location, join_pointer, split_pointer
+from contractgen.validate.registry import rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from contractgen.load.document import Document
+    from contractgen.model.schema import Schema
+    from contractgen.validate.registry import Rule, RuleContext
+
+# --- compiled validators -------------------------------------------------------------------
+
+DIALECT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+#: `$schema` / `jsonSchemaDialect` values and the metaschema that checks them.
+_DIALECTS = {
+    "https://json-schema.org/draft/2020-12/schema": DIALECT_2020_12,
+    "https://json-schema.org/draft/2019-09/schema": "https://json-schema.org/draft/2019-09/schema",
+    "http://json-schema.org/draft-07/schema": "http://json-schema.org/draft-07/schema",
+    "http://json-schema.org/draft-06/schema": "http://json-schema.org/draft-06/schema",
+    "http://json-schema.org/draft-04/schema": "http://json-schema.org/draft-04/schema",
+}
+#: The OpenAPI base dialects extend 2020-12 with keywords (discriminator, xml, ...) that the
+#: 2020-12 metaschema accepts as unknown keywords.
+_OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
+
+
+@cache
+def _openapi_validator(minor: int) -> jsonschema_rs.Validator:
+    """The official JSON Schema of OpenAPI 3.<minor>, as bundled by openapi-spec-validator."""
+    schema = json.loads((_schemas_folder() / f"v3.{minor}" / "schema.json").read_text("utf-8"))
+    return jsonschema_rs.validator_for(schema)
+
+
+def _schemas_folder() -> Path:
+    """openapi-spec-validator's schema folder, found without importing the package.
+
+    (`importlib.resources.files` would import it: 170 ms of jsonschema and friends that
+    contractgen does not use.)
+    """
+    spec = find_spec(_SCHEMAS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{_SCHEMAS_PACKAGE} is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "schemas"
+
+
+_SCHEMAS_PACKAGE = "openapi_spec_validator"
+
+
+@cache
+def _metaschema_validator(uri: str) -> jsonschema_rs.Validator:
+    """The metaschema of a dialect; jsonschema-rs bundles them (no network, no extra import).
+
+    Formats are checked so that a `pattern` that is no regular expression is caught; of the
+    format errors only those are reported (see `_REPORTED_FORMATS`).
+    """
+    return jsonschema_rs.validator_for({"$schema": uri, "$ref": uri}, validate_formats=True)
+
+
+#: A `$ref` such as `#/components/schemas/Foo Bar` is not a strict URI reference, but it
+#: resolves, and OAS002 is the rule for references.
+_REPORTED_FORMATS = frozenset({"format:regex"})
+
+
+def _dialect_of(value: Any, default: str | None) -> str | None:
+    """The metaschema URI for a Schema Object, or None when its dialect is unknown to us."""
+    declared = value.get("$schema") if isinstance(value, dict) else None
+    if not isinstance(declared, str):
+        return default
+    return _known_dialect(declared)
+
+
+def _known_dialect(uri: str) -> str | None:
+    if uri.startswith(_OAS_DIALECT_PREFIX):
+        return DIALECT_2020_12
+    return _DIALECTS.get(uri.rstrip("#"))
+
+
+# --- from validation errors to problems ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """One reportable problem: where (tokens below the validated value) and what."""
+
+    path: tuple[str | int, ...]
+    keyword: str
+    message: str
+    instance: Any
+    options: tuple[Any, ...] = ()
+    """For `enum`/`const` problems: the allowed values (merged across `oneOf` branches)."""
+
+
+_UNION_KINDS = (Kind.OneOfNotValid, Kind.AnyOf)
+
+
+def _descend(error: jsonschema_rs.ValidationError) -> list[_Problem]:
+    """The problems one error stands for: a failed union becomes its most likely branch's."""
+    kind = error.kind
+    if not isinstance(kind, _UNION_KINDS) or not kind.context:
+        return _problems(error)
+    branches = [_Branch.of(sub_errors) for sub_errors in kind.context]
+    return _best_branch(error, branches)
+
+
+@dataclass(frozen=True, slots=True)
+class _Branch:
+    problems: list[_Problem]
+    is_reference: bool
+
+    @classmethod
+    def of(cls, errors: list[jsonschema_rs.ValidationError]) -> _Branch:
+        problems = [problem for error in errors for problem in _descend(error)]
+        is_reference = any(
+            isinstance(token, str) and token.lower() == "reference"
+            for error in errors
+            for token in error.schema_path
+        )
+        return cls(problems, is_reference)
+
+
+def _best_branch(error: jsonschema_rs.ValidationError, branches: list[_Branch]) -> list[_Problem]:
+    """Pick the branch the author meant, like python-jsonschema's `best_match`.
+
+    An object with `$ref` meant the Reference branch, any other value did not. Among the
+    rest: the branch whose errors go deepest, then one that at least matched the value's
+    type, then the one with the fewest errors. When tied branches each only reject the same
+    value from an `enum`/`const`, their allowed values are merged into one problem.
+    """
+    instance = error.instance
+    wants_reference = isinstance(instance, dict) and "$ref" in instance
+    preferred = [b for b in branches if b.is_reference == wants_reference and b.problems]
+    candidates = preferred or [b for b in branches if b.problems]
+    if not candidates:
+        return _problems(error)
+    depth = len(error.instance_path)
+
+    def rank(branch: _Branch) -> tuple[int, bool, int]:
+        deepest = max(len(p.path) for p in branch.problems)
+        type_mismatch = all(p.keyword == "type" and len(p.path) == depth for p in branch.problems)
+        return (-deepest, type_mismatch, len(branch.problems))
+
+    merged = _merge_choices([b.problems for b in candidates])
+    if merged is not None:
+        return [merged]
+    return min(candidates, key=rank).problems
+
+
+def _merge_choices(branches: list[list[_Problem]]) -> _Problem | None:
+    """One `enum` problem when every branch rejects the same value from its set of choices.
+
+    (3.0's Parameter `in`: one branch per location; `in: quer` fails them all. The rest of a
+    branch's problems, such as a path parameter's missing `required`, only matter once the
+    author picks that branch.)
+    """
+    if len(branches) < 2:
+        return None
+    choices: list[_Problem] = []
+    for problems in branches:
+        found = [p for p in problems if p.keyword in ("enum", "const")]
+        if len(found) != 1:
+            return None
+        choices.append(found[0])
+    if len({p.path for p in choices}) != 1:
+        return None
+    shown = {_show(option): option for p in choices for option in p.options}
+    first = choices[0]
+    message = f"{_show(first.instance)} is not one of {', '.join(shown)}"
+    return _Problem(first.path, "enum", message, first.instance, tuple(shown.values()))
+
+
+def _problems(error: jsonschema_rs.ValidationError) -> list[_Problem]:
+    """Readable problems for one (non-union) error."""
+    kind = error.kind
+    path = tuple(error.instance_path)
+    instance = error.instance
+    where = _object_name(error.schema_path)
+    if isinstance(kind, Kind.AdditionalProperties | Kind.UnevaluatedProperties):
+        hint = "" if where in ("Schema", "") else "; vendor extensions start with 'x-'"
+        inside = f" in {where} Object" if where else ""
+        return [
+            _Problem((*path, name), kind.name, f"unknown field {name!r}{inside}{hint}", None)
+            for name in kind.unexpected
+        ]
+    if isinstance(kind, Kind.Required):
+        inside = f" in {where} Object" if where else ""
+        return [
+            _Problem(path, kind.name, f"missing required field {kind.property!r}{inside}", instance)
+        ]
+    if isinstance(kind, Kind.Enum):
+        options = tuple(kind.options)
+        return [_Problem(path, "enum", _not_one_of(instance, options), instance, options)]
+    if isinstance(kind, Kind.Constant):
+        expected = kind.expected_value
+        message = f"expected {_show(expected)}, not {_show(instance)}"
+        return [_Problem(path, "const", message, instance, (expected,))]
+    if isinstance(kind, Kind.Type):
+        wanted = " or ".join(str(t) for t in kind.types)
+        message = f"expected {wanted}, not {_json_type(instance)} {_show(instance)}"
+        return [_Problem(path, "type", message, instance)]
+    if isinstance(kind, Kind.Format):
+        if kind.format == "regex":
+            message = f"{_show(instance)} is not a valid regular expression (ECMA-262)"
+        else:
+            message = f"{_show(instance)} is not a valid {kind.format}"
+        return [_Problem(path, f"format:{kind.format}", message, instance)]
+    if isinstance(kind, Kind.FalseSchema) and path:
+        return [_Problem(path, kind.name, f"field {str(path[-1])!r} is not allowed here", instance)]
+    return [_Problem(path, kind.name, error.message, instance)]
+
+
+def _object_name(schema_path: list[str | int]) -> str:
+    """`Operation` for `[definitions, Operation, ...]`, `Media Type` for `[$defs, media-type]`."""
+    name = ""
+    for before, token in pairwise(schema_path):
+        if before in ("definitions", "$defs") and isinstance(token, str):
+            name = token
+    if name.endswith("-or-reference"):
+        name = name.removesuffix("-or-reference")
+    words = name.replace("-", " ").split()
+    return " ".join(word[:1].upper() + word[1:] for word in words)
+
+
+def _not_one_of(instance: Any, options: Iterable[Any]) -> str:
+    shown = ", ".join(_show(option) for option in options)
+    return f"{_show(instance)} is not one of {shown}"
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    try:
+        text = json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _pointer(data: Any, path: tuple[str | int, ...]) -> str:
+    """The JSON Pointer of an instance path, read against the data.
+
+    jsonschema-rs reports digit-only mapping keys as integers (`"007"` becomes `7`), so the
+    tokens are matched against the real keys while walking down.
+    """
+    tokens: list[str] = []
+    node = data
+    for step in path:
+        token = str(step)
+        if isinstance(node, dict):
+            if token not in node and isinstance(step, int):
+                token = next((k for k in node if k.isdigit() and int(k) == step), token)
+            node = node.get(token)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = None
+        tokens.append(token)
+    return join_pointer(tokens)
+
+
+def _errors_to_findings(
+    rule: Rule,
+    errors: Iterable[jsonschema_rs.ValidationError],
+    data: Any,
+    base: Location,
+    *,
+    metaschema: bool = False,
+) -> Iterator[Finding]:
+    """Findings at `base` + each problem's pointer; `data` is the value that was validated."""
+    seen: set[tuple[str, str]] = set()
+    for error in errors:
+        for problem in _descend(error):
+            if metaschema and _is_dropped_by_metaschema_check(problem):
+                continue
+            pointer = base.pointer + _pointer(data, problem.path)
+            key = (pointer, problem.message)
+            if key not in seen:
+                seen.add(key)
+                yield rule.finding(Location(base.file, pointer), problem.message)
+
+
+def _is_dropped_by_metaschema_check(problem: _Problem) -> bool:
+    if problem.keyword.startswith("format:"):
+        return problem.keyword not in _REPORTED_FORMATS
+    return _is_legacy_bound(problem)
+
+
+def _is_legacy_bound(problem: _Problem) -> bool:
+    """A boolean `exclusiveMinimum`/`exclusiveMaximum`: OAS004 reports it, with advice."""
+    return (
+        problem.keyword == "type"
+        and isinstance(problem.instance, bool)
+        and bool(problem.path)
+        and problem.path[-1] in _LEGACY_BOUNDS
+    )
+
+
+# --- OAS001 ---------------------------------------------------------------------------------
+
+
+@rule(
+    "OAS001",
+    "openapi-schema",
+    Level.ERROR,
+    "The document must be valid against the official JSON Schema of its OpenAPI version.",
+    rationale="""
+        Every tool that reads the contract (generators, gateways, documentation) assumes the
+        shape the OpenAPI specification defines. A misspelt field is silently ignored by some
+        tools and rejected by others; a missing `responses` leaves clients guessing. The check
+        uses the schema published by the OpenAPI Initiative for 3.0, 3.1 and 3.2, and reports
+        one finding per mistake, at the field that is wrong.
+    """,
+    bad="""
+        paths:
+          /pets:
+            get:
+              summry: List pets
+              parameters:
+                - {name: limit, in: querry, schema: {type: integer}}
+    """,
+    good="""
+        paths:
+          /pets:
+            get:
+              summary: List pets
+              parameters:
+                - {name: limit, in: query, schema: {type: integer}}
+              responses:
+                "200": {description: The pets}
+    """,
+)
+def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    document = ctx.document
+    validator = _openapi_validator(document.version_tuple[1])
+    data = document.data
+    errors = validator.iter_errors(data)
+    yield from _errors_to_findings(rule, errors, data, document.root.location())
+
+
+# --- OAS002 ---------------------------------------------------------------------------------
+
+#: Keywords whose values are data, not OpenAPI or JSON Schema: a `$ref` inside is a literal.
+_LITERAL_KEYWORDS = frozenset({"example", "default", "const", "enum"})
+#: Keywords whose values are maps of names: the next token is a name, never a keyword.
+_NAME_MAPS = frozenset({
+    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
+    "schemas", "parameters", "responses", "headers", "examples", "requestBodies",
+    "securitySchemes", "links", "callbacks", "pathItems", "mediaTypes", "content",
+    "encoding", "variables", "mapping", "paths", "webhooks",
+})  # fmt: skip
+
+
+@rule(
+    "OAS002",
+    "unresolved-ref",
+    Level.ERROR,
+    "Every `$ref` must point at something contractgen can read.",
+    rationale="""
+        A reference that points at nothing breaks every tool that follows it, often with a
+        crash far from the cause. contractgen follows references inside the spec's folder
+        only, never fetches URLs (a CI gate must not depend on the network or leak the
+        contract), and does not support plain-name anchors. A chain of references that loops
+        back on itself never reaches a definition.
+    """,
+    bad="""
+        components:
+          schemas:
+            Pet:
+              $ref: "#/components/schemas/Animal"
+    """,
+    good="""
+        components:
+          schemas:
+            Animal: {type: object}
+            Pet:
+              $ref: "#/components/schemas/Animal"
+    """,
+)
+def check_unresolved_ref(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    document = ctx.document
+    outcomes: dict[tuple[str, str], str | None] = {}
+    for site in document.ref_sites():
+        if _is_literal(site.location.pointer):
+            continue
+        key = (site.location.file, site.target)
+        if key not in outcomes:
+            outcomes[key] = _ref_problem(document, site.target, site.location)
+        message = outcomes[key]
+        if message is not None:
+            yield rule.finding(site.location, message)
+
+
+def _ref_problem(document: Document, target: str, at: Location) -> str | None:
+    try:
+        document.resolve(target, at)
+    except RefError as error:
+        return error.message
+    except Exception as error:  # a CI gate reports; it does not crash on a bad reference
+        return f"$ref {target!r} cannot be followed: {error}"
+    return None
+
+
+def _is_literal(pointer: str) -> bool:
+    """Whether a pointer passes through example or default data (where `$ref` is just data)."""
+    tokens = split_pointer(pointer)
+    is_name = False
+    for index, token in enumerate(tokens):
+        if is_name:  # a property, schema or media type name: never a keyword
+            is_name = False
+            continue
+        if token in _LITERAL_KEYWORDS:
+            return True
+        if token == "examples" and index + 1 < len(tokens) and tokens[index + 1].isdigit():
+            return True  # a JSON Schema `examples` array
+        if token == "value" and index >= 2 and tokens[index - 2] == "examples":
+            return True  # an Example Object's value
+        is_name = token in _NAME_MAPS
+    return False
+
+
+# --- Schema Objects (OAS003, OAS004) ------------------------------------------------------
+
+
+def _schema_objects(ctx: RuleContext) -> Iterator[tuple[Location, Any]]:
+    """Each top-level Schema Object once: components, then those of every operation."""
+    document = ctx.document
+    seen: set[tuple[str, str]] = set()
+
+    def once(location: Location, value: Any) -> Iterator[tuple[Location, Any]]:
+        key = (location.file, location.pointer)
+        if key not in seen and isinstance(value, dict | bool):
+            seen.add(key)
+            yield location, value
+
+    components = document.data.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if isinstance(schemas, dict):
+        base = document.root.location("/components/schemas")
+        for name, value in schemas.items():
+            yield from once(base.child(name), value)
+    for schema in _model_schemas(ctx):
+        if schema.ref is not None and schema.location != schema.value_location:
+            # The object holding `$ref` is a Schema Object too; in 3.1 it may have siblings.
+            written = _value_at(document, schema.location)
+            if isinstance(written, dict) and len(written) > 1:
+                yield from once(schema.location, written)
+        yield from once(schema.value_location, schema.value)
+
+
+def _model_schemas(ctx: RuleContext) -> Iterator[Schema]:
+    item_schemas = ctx.document.version_tuple >= (3, 2)
+    for operation in ctx.contract.operations:
+        for parameter in operation.parameters:
+            if parameter.schema is not None:
+                yield parameter.schema
+        contents = [] if operation.request_body is None else [operation.request_body.content]
+        for response in operation.responses.values():
+            contents.append(response.content)
+            for header in response.headers.values():
+                if header.schema is not None:
+                    yield header.schema
+        for content in contents:
+            for media_type in content.values():
+                if media_type.schema is not None:
+                    yield media_type.schema
+                if media_type.item_schema is not None and item_schemas:
+                    yield media_type.item_schema
+
+
+def _value_at(document: Document, location: Location) -> Any:
+    try:
+        return document.value_at(location)
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+# --- OAS003 ---------------------------------------------------------------------------------
+
+
+@rule(
+    "OAS003",
+    "schema-object",
+    Level.ERROR,
+    "Every Schema Object must be a valid JSON Schema of its dialect.",
+    rationale="""
+        From OpenAPI 3.1 on, Schema Objects are JSON Schema 2020-12, and the official
+        OpenAPI schema no longer looks inside them: a `type: strng` or a `required: name`
+        passes it, then makes code generators and validators fail or, worse, accept anything.
+        Each Schema Object of a 3.1 or 3.2 document (components, parameters, headers, and
+        media types' `schema` and `itemSchema`) is checked against the metaschema of its
+        dialect (`$schema`, `jsonSchemaDialect`, or 2020-12).
+    """,
+    bad="""
+        openapi: 3.1.0
+        components:
+          schemas:
+            Pet:
+              type: object
+              required: name
+              properties:
+                name: {type: strng}
+    """,
+    good="""
+        openapi: 3.1.0
+        components:
+          schemas:
+            Pet:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+    """,
+)
+def check_schema_object(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    document = ctx.document
+    if document.version_tuple < (3, 1):
+        return  # the official 3.0 schema already checks Schema Objects (OAS001)
+    dialect = document.data.get("jsonSchemaDialect")
+    default = _known_dialect(dialect) if isinstance(dialect, str) else DIALECT_2020_12
+    seen: set[tuple[str, str]] = set()
+    for location, value in _schema_objects(ctx):
+        uri = _dialect_of(value, default)
+        if uri is None:
+            continue  # a dialect we have no metaschema for
+        validator = _metaschema_validator(uri)
+        if validator.is_valid(value):
+            continue
+        errors = validator.iter_errors(value)
+        found = _errors_to_findings(rule, errors, value, location, metaschema=True)
+        for finding in found:
+            key = (finding.location.pointer, finding.message)
+            if key not in seen:
+                seen.add(key)
+                yield finding
+
+
+# --- OAS004 ---------------------------------------------------------------------------------
+
+_LEGACY_BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
+_SUBSCHEMA = (
+    "additionalProperties", "items", "contains", "propertyNames", "not", "if", "then", "else",
+    "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
+)  # fmt: skip
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+_SUBSCHEMA_MAPS = (
+    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies",
+)  # fmt: skip
+
+
+@rule(
+    "OAS004",
+    "legacy-schema-keyword",
+    Level.WARNING,
+    "A 3.1/3.2 Schema Object must not use OpenAPI 3.0 keywords that no longer mean anything.",
+    rationale="""
+        OpenAPI 3.1 replaced the 3.0 schema dialect with JSON Schema 2020-12. `nullable` is
+        gone (an unknown keyword, silently ignored: the value is not nullable at all), and
+        `exclusiveMinimum`/`exclusiveMaximum` are numbers, not booleans modifying `minimum`
+        and `maximum`. A contract migrated by changing only the version line keeps these and
+        means something else than it says.
+    """,
+    bad="""
+        openapi: 3.1.0
+        components:
+          schemas:
+            Price:
+              type: number
+              nullable: true
+              minimum: 0
+              exclusiveMinimum: true
+    """,
+    good="""
+        openapi: 3.1.0
+        components:
+          schemas:
+            Price:
+              type: [number, "null"]
+              exclusiveMinimum: 0
+    """,
+)
+def check_legacy_schema_keyword(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.document.version_tuple < (3, 1):
+        return
+    visited: set[int] = set()
+    for location, value in _schema_objects(ctx):
+        stack = [(location, value)]
+        while stack:
+            where, schema = stack.pop()
+            if not isinstance(schema, dict) or id(schema) in visited:
+                continue
+            visited.add(id(schema))
+            yield from _legacy_keywords(rule, where, schema)
+            stack.extend(reversed(list(_subschemas(where, schema))))
+
+
+def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Location, Any]]:
+    """The schemas directly inside one schema, without following `$ref`."""
+    for keyword in _SUBSCHEMA:
+        value = schema.get(keyword)
+        if isinstance(value, dict):
+            yield where.child(keyword), value
+    for keyword in _SUBSCHEMA_LISTS:
+        value = schema.get(keyword)
+        if isinstance(value, list):
+            for index, member in enumerate(value):
+                yield where.child(keyword, index), member
+    for keyword in _SUBSCHEMA_MAPS:
+        value = schema.get(keyword)
+        if isinstance(value, dict):
+            for name, member in value.items():
+                yield where.child(keyword, name), member
+
+
+def _legacy_keywords(rule: Rule, where: Location, schema: dict[str, Any]) -> Iterator[Finding]:
+    if "nullable" in schema:
+        yield rule.finding(where.child("nullable"), _nullable_advice(schema))
+    for keyword, bound in _LEGACY_BOUNDS.items():
+        flag = schema.get(keyword)
+        if not isinstance(flag, bool):
+            continue
+        limit = schema.get(bound)
+        if flag and isinstance(limit, int | float) and not isinstance(limit, bool):
+            advice = f"write `{keyword}: {_show(limit)}` and drop `{bound}`"
+        elif flag:
+            advice = f"write the limit itself: `{keyword}: <number>`"
+        else:
+            advice = f"remove it (`{bound}` alone is inclusive)"
+        yield rule.finding(
+            where.child(keyword),
+            f"boolean `{keyword}` is the OpenAPI 3.0 form; from 3.1 on it is a number: {advice}",
+        )
+
+
+def _nullable_advice(schema: dict[str, Any]) -> str:
+    intro = "`nullable` is an OpenAPI 3.0 keyword and does nothing from 3.1 on"
+    if schema.get("nullable") is not True:
+        return f"{intro}: remove it"
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return f'{intro}: write `type: [{kind}, "null"]` to allow null'
+    if isinstance(kind, list):
+        listed = ", ".join(str(t) for t in kind)
+        return f'{intro}: add "null" to `type` (`type: [{listed}, "null"]`) to allow null'
+    return f'{intro}: allow null with `type: [..., "null"]` or an `anyOf` branch `{{type: "null"}}`'
