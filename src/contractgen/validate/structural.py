@@ -42,6 +42,7 @@ _DIALECTS = {
     "http://json-schema.org/draft-06/schema": "http://json-schema.org/draft-06/schema",
     "http://json-schema.org/draft-04/schema": "http://json-schema.org/draft-04/schema",
 }
+_DRAFT_04 = "http://json-schema.org/draft-04/schema"
 #: The OpenAPI base dialects extend 2020-12 with keywords (discriminator, xml, ...) that the
 #: 2020-12 metaschema accepts as unknown keywords.
 _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
@@ -90,6 +91,12 @@ def _dialect_of(value: Any, default: str | None) -> str | None:
     if not isinstance(declared, str):
         return default
     return _known_dialect(declared)
+
+
+def _document_dialect(document: Document) -> str | None:
+    """The metaschema for Schema Objects without `$schema` (`jsonSchemaDialect`, or 2020-12)."""
+    dialect = document.data.get("jsonSchemaDialect")
+    return _known_dialect(dialect) if isinstance(dialect, str) else DIALECT_2020_12
 
 
 def _known_dialect(uri: str) -> str | None:
@@ -551,8 +558,7 @@ def check_schema_object(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
     if document.version_tuple < (3, 1):
         return  # the official 3.0 schema already checks Schema Objects (OAS001)
-    dialect = document.data.get("jsonSchemaDialect")
-    default = _known_dialect(dialect) if isinstance(dialect, str) else DIALECT_2020_12
+    default = _document_dialect(document)
     seen: set[tuple[str, str]] = set()
     for location, value in _schema_objects(ctx):
         uri = _dialect_of(value, default)
@@ -617,16 +623,22 @@ _SUBSCHEMA_MAPS = (
 def check_legacy_schema_keyword(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.document.version_tuple < (3, 1):
         return
+    default = _document_dialect(ctx.document)
     visited: set[int] = set()
     for location, value in _schema_objects(ctx):
-        stack = [(location, value)]
+        stack: list[tuple[Location, Any, str | None]] = [(location, value, default)]
         while stack:
-            where, schema = stack.pop()
+            where, schema, inherited = stack.pop()
             if not isinstance(schema, dict) or id(schema) in visited:
                 continue
             visited.add(id(schema))
-            yield from _legacy_keywords(rule, where, schema)
-            stack.extend(reversed(list(_subschemas(where, schema))))
+            dialect = _dialect_of(schema, inherited)
+            # Draft 4 (declared with `$schema`) really has boolean bounds; unknown dialects
+            # may too.
+            bounds = dialect is not None and dialect != _DRAFT_04
+            yield from _legacy_keywords(rule, where, schema, bounds=bounds)
+            children = [(at, sub, dialect) for at, sub in _subschemas(where, schema)]
+            stack.extend(reversed(children))
 
 
 def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Location, Any]]:
@@ -647,10 +659,12 @@ def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Locat
                 yield where.child(keyword, name), member
 
 
-def _legacy_keywords(rule: Rule, where: Location, schema: dict[str, Any]) -> Iterator[Finding]:
+def _legacy_keywords(
+    rule: Rule, where: Location, schema: dict[str, Any], *, bounds: bool
+) -> Iterator[Finding]:
     if "nullable" in schema:
         yield rule.finding(where.child("nullable"), _nullable_advice(schema))
-    for keyword, bound in _LEGACY_BOUNDS.items():
+    for keyword, bound in _LEGACY_BOUNDS.items() if bounds else ():
         flag = schema.get(keyword)
         if not isinstance(flag, bool):
             continue
