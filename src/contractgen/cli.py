@@ -1,0 +1,170 @@
+"""The command line: parse flags, call one function per command, turn user errors into exit 2.
+
+No logic lives here. A `ContractgenError` becomes one line on stderr,
+`file:line:col: CODE message`, and exit status 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contractgen import __version__
+from contractgen.docs import explain_rule, rules_markdown, rules_table
+from contractgen.errors import ContractgenError
+from contractgen.load.source import DEFAULT_MAX_BYTES
+from contractgen.report import ReportFormat
+from contractgen.report.finding import Level
+from contractgen.validate.registry import catalogue, find_rule
+from contractgen.validate.run import ValidateRequest, validate_command
+
+app = typer.Typer(
+    name="contractgen",
+    help="Contract-first toolkit for streaming APIs: validate OpenAPI contracts.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class RulesFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+
+def main() -> None:
+    """Console-script entry point (`contractgen`)."""
+    app(prog_name="contractgen")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Report a `ContractgenError` as its one line on stderr and exit with status 2."""
+    try:
+        yield
+    except ContractgenError as error:
+        typer.echo(error.render(), err=True)
+        raise typer.Exit(2) from None
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"contractgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Contract-first toolkit for streaming APIs."""
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[str], typer.Argument(
+        help="Spec files, folders (searched for OpenAPI documents) or globs "
+        "such as 'specs/**/*.yaml'.",
+        show_default=False)],
+    format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", case_sensitive=False, help="Report format.")] = ReportFormat.TEXT,
+    fail_on: Annotated[Level | None, typer.Option(
+        "--fail-on", case_sensitive=False, show_default="error",
+        help="Exit 1 when a finding is at this level or above.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Configuration file (default: nearest .contractgen.yaml or "
+        "pyproject.toml [tool.contractgen]).")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Accept the findings recorded in this baseline file.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Record the current findings in this file and exit 0.")] = None,
+    allow_external_refs: Annotated[bool, typer.Option(
+        "--allow-external-refs",
+        help="Follow file $refs outside the spec's folder (URLs are never fetched).")] = False,
+    max_file_size: Annotated[int, typer.Option(
+        "--max-file-size", min=1, help="Refuse files larger than this many bytes.")]
+        = DEFAULT_MAX_BYTES,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, show_default="CPU count",
+        help="Files validated in parallel.")] = None,
+    color: Annotated[bool | None, typer.Option(
+        "--color/--no-color", show_default="when stdout is a terminal and NO_COLOR is unset",
+        help="Colour the text report.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+) -> None:
+    """Validate OpenAPI contracts. Exit 0: clean; 1: findings at or above --fail-on; 2: errors."""
+    request = ValidateRequest(
+        inputs=paths,
+        format=format,
+        fail_on=fail_on,
+        config=config,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+        jobs=jobs or _cpu_count(),
+        color=_use_color(color, output),
+    )
+    with user_errors():
+        outcome = validate_command(request)
+    _write_report(outcome.report, output)
+    for message in outcome.messages:
+        typer.echo(message, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def rules(
+    rule: Annotated[str | None, typer.Argument(
+        help="A rule id or name to explain; without it, list every rule.",
+        show_default=False)] = None,
+    format: Annotated[RulesFormat, typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="markdown renders the whole catalogue, as in docs/rules.md.")] = RulesFormat.TEXT,
+) -> None:
+    """List the validation rules, or explain one."""
+    if format is RulesFormat.MARKDOWN:
+        typer.echo(rules_markdown(catalogue().values()), nl=False)
+    elif rule is None:
+        rules_table(catalogue().values())
+    else:
+        found = find_rule(rule)
+        if found is None:
+            raise typer.BadParameter(
+                f"no rule {rule!r}; `contractgen rules` lists them", param_hint="RULE")
+        explain_rule(found)
+
+
+def _use_color(flag: bool | None, output: Path | None) -> bool:
+    if flag is not None:
+        return flag
+    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _write_report(report: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(report, nl=False)
+        return
+    try:
+        output.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"{output}: cannot write the report: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None

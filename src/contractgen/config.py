@@ -1,0 +1,247 @@
+"""Configuration: rule levels, rules turned off, accepted findings, and a few CLI defaults.
+
+Read from `--config FILE`, or else from the nearest `.contractgen.yaml` or `pyproject.toml`
+with a `[tool.contractgen]` table, searching upward from the working directory and stopping
+at the repository root (the folder holding `.git`). Every mistake is USAGE002 naming the file
+and the key; YAML also gives the line (tomllib does not keep positions).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contractgen.errors import UsageError
+from contractgen.report.finding import Level
+from contractgen.validate.engine import Ignore, RuleSettings
+from contractgen.validate.registry import catalogue, find_rule
+
+YAML_NAME = ".contractgen.yaml"
+PYPROJECT_NAME = "pyproject.toml"
+KEYS = ("rules", "ignore", "fail-on", "allow-external-refs")
+IGNORE_KEYS = ("rule", "pointer", "reason", "file")
+OFF = "off"
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Rule settings plus the defaults configuration may give command-line options."""
+
+    settings: RuleSettings = field(default_factory=RuleSettings)
+    fail_on: Level | None = None
+    allow_external_refs: bool | None = None
+    #: The file the configuration came from, or None when none was found.
+    source: Path | None = None
+
+
+def load_config(explicit: Path | None = None, *, start: Path | None = None) -> Config:
+    """The configuration `explicit` names, or the one found from `start` (default: cwd)."""
+    path = explicit if explicit is not None else find_config(start or Path.cwd())
+    if path is None:
+        return Config()
+    if explicit is not None and not explicit.is_file():
+        raise UsageError("USAGE002", "configuration file not found", str(explicit))
+    table, where = _read(path)
+    return _Parser(path, where).config(table)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration file at or above `start`, not above the repository root."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / YAML_NAME
+        if candidate.is_file():
+            return candidate
+        candidate = folder / PYPROJECT_NAME
+        if candidate.is_file() and _has_tool_table(candidate):
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # broken: select it anyway so the user hears why
+    return isinstance(data.get("tool"), dict) and "contractgen" in data["tool"]
+
+
+class _Positions:
+    """Where a key path sits in the file, when the format keeps positions (YAML does)."""
+
+    def __init__(self, prefix: str, lines: dict[KeyPath, tuple[int, int]] | None = None) -> None:
+        self.prefix = prefix
+        self.lines = lines or {}
+
+    def name(self, path: KeyPath) -> str:
+        parts = [self.prefix] if self.prefix else []
+        for part in path:
+            if isinstance(part, int):
+                parts[-1:] = [f"{parts[-1] if parts else ''}[{part}]"]
+            else:
+                parts.append(part)
+        return ".".join(parts) or "(top level)"
+
+    def at(self, path: KeyPath) -> tuple[int, int] | tuple[None, None]:
+        for length in range(len(path), -1, -1):
+            if path[:length] in self.lines:
+                return self.lines[path[:length]]
+        return None, None
+
+
+def _read(path: Path) -> tuple[Any, _Positions]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError("USAGE002", f"cannot read configuration: {exc}", str(path)) from None
+    if path.suffix == ".toml":
+        return _read_toml(path, text)
+    return _read_yaml(path, text)
+
+
+def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError("USAGE002", f"invalid TOML: {exc}", str(path)) from None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "contractgen" in tool:
+        return tool["contractgen"], _Positions("tool.contractgen")
+    if path.name == PYPROJECT_NAME:
+        raise UsageError("USAGE002", "no [tool.contractgen] table", str(path))
+    return data, _Positions("")
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError("USAGE002", f"invalid YAML: {problem}", str(path), line, column) from None
+    lines: dict[KeyPath, tuple[int, int]] = {}
+    if node is not None:
+        _collect_positions(node, (), lines)
+    return ({} if data is None else data), _Positions("", lines)
+
+
+def _collect_positions(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, tuple[int, int]]
+) -> None:
+    lines.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, str(key.value))
+            lines[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            _collect_positions(value, child, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_positions(item, (*path, index), lines)
+
+
+class _Parser:
+    """Checks the configuration table key by key, turning it into a `Config`."""
+
+    def __init__(self, path: Path, where: _Positions) -> None:
+        self.path = path
+        self.where = where
+
+    def config(self, table: Any) -> Config:
+        table = self._mapping(table, ())
+        self._known_keys(table, KEYS, ())
+        levels, disabled = self._rules(table.get("rules", {}))
+        fail_on = table.get("fail-on")
+        allow = table.get("allow-external-refs")
+        if fail_on is not None:
+            fail_on = self._level(fail_on, ("fail-on",), allow_off=False)
+        if allow is not None and not isinstance(allow, bool):
+            raise self._error(("allow-external-refs",), f"must be true or false, not {allow!r}")
+        ignores = self._ignores(table.get("ignore", []))
+        settings = RuleSettings(levels=levels, disabled=frozenset(disabled), ignores=ignores)
+        return Config(settings, fail_on, allow, self.path)
+
+    def _rules(self, rules: Any) -> tuple[dict[str, Level], set[str]]:
+        rules = self._mapping(rules, ("rules",))
+        levels: dict[str, Level] = {}
+        disabled: set[str] = set()
+        for key, value in rules.items():
+            rule_id = self._rule_id(key, ("rules", key))
+            level = self._level(value, ("rules", key), allow_off=True)
+            if level is None:
+                disabled.add(rule_id)
+            else:
+                levels[rule_id] = level
+        return levels, disabled
+
+    def _ignores(self, entries: Any) -> tuple[Ignore, ...]:
+        if not isinstance(entries, list):
+            raise self._error(("ignore",), "must be a list of {rule, pointer, reason} entries")
+        ignores: list[Ignore] = []
+        for index, entry in enumerate(entries):
+            path: KeyPath = ("ignore", index)
+            entry = self._mapping(entry, path)
+            self._known_keys(entry, IGNORE_KEYS, path)
+            for required in ("rule", "pointer", "reason"):
+                if not isinstance(entry.get(required), str) or not entry[required].strip():
+                    raise self._error(path, f"needs a non-empty `{required}` string"
+                                      + (": say why the finding is accepted"
+                                         if required == "reason" else ""))
+            pointer = entry["pointer"]
+            if pointer and not pointer.startswith("/"):
+                raise self._error((*path, "pointer"),
+                                  f"{pointer!r} is not a JSON Pointer (it starts with '/')")
+            file = entry.get("file")
+            if file is not None and not isinstance(file, str):
+                raise self._error((*path, "file"), "must be a string")
+            rule_id = self._rule_id(entry["rule"], (*path, "rule"))
+            ignores.append(Ignore(rule_id, pointer, entry["reason"], file))
+        return tuple(ignores)
+
+    def _rule_id(self, key: Any, path: KeyPath) -> str:
+        rule = find_rule(str(key))
+        if rule is None:
+            hint = _suggest(str(key))
+            raise self._error(path, f"unknown rule {key!r}{hint}; `contractgen rules` lists them")
+        return rule.id
+
+    def _level(self, value: Any, path: KeyPath, *, allow_off: bool) -> Level | None:
+        choices = [level.value for level in Level] + ([OFF] if allow_off else [])
+        if allow_off and value == OFF:
+            return None
+        if isinstance(value, str) and value in choices:
+            return Level(value)
+        raise self._error(path, f"{value!r} is not one of {', '.join(choices)}")
+
+    def _mapping(self, value: Any, path: KeyPath) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self._error(path, "must be a table (a mapping)")
+        return value
+
+    def _known_keys(self, table: dict[str, Any], known: tuple[str, ...], path: KeyPath) -> None:
+        for key in table:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise self._error((*path, str(key)),
+                                  f"unknown key{hint}; known keys: {', '.join(known)}")
+
+    def _error(self, path: KeyPath, message: str) -> UsageError:
+        line, column = self.where.at(path)
+        return UsageError("USAGE002", f"`{self.where.name(path)}`: {message}", str(self.path),
+                          line, column)
+
+
+def _suggest(key: str) -> str:
+    names = [*catalogue(), *(rule.name for rule in catalogue().values())]
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

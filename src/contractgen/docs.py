@@ -1,0 +1,98 @@
+"""Documentation generated from the code: docs/rules.md comes from the rule catalogue.
+
+Templates load through a `ChoiceLoader`: the installed package's `contractgen/templates`
+(wheels force-include the repository's `templates/` there) or, in a source checkout or an
+editable install, the repository's top-level `templates/`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from rich import box
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from contractgen.validate.registry import Rule
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+RULES_TEMPLATE = "docs/rules.md.j2"
+REGENERATE_RULES = "contractgen rules --format markdown > docs/rules.md"
+
+
+def template_environment() -> jinja2.Environment:
+    """Markdown templates: no HTML autoescape; table cells go through the `cell` filter."""
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+         jinja2.FileSystemLoader(str(CHECKOUT_TEMPLATES))]
+    )
+    environment = jinja2.Environment(
+        loader=loader,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters["cell"] = table_cell
+    environment.filters["fence"] = code_fence
+    return environment
+
+
+def rules_markdown(rules: Iterable[Rule]) -> str:
+    """docs/rules.md: a table of every rule, then each rule's rationale and examples."""
+    template = template_environment().get_template(RULES_TEMPLATE)
+    return template.render(rules=list(rules), regenerate=REGENERATE_RULES)
+
+
+def table_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, `|` and backticks escaped."""
+    one_line = " ".join(str(text).split())
+    return one_line.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+
+
+def code_fence(text: str) -> str:
+    """A backtick fence longer than any backtick run inside the text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def rules_table(rules: Iterable[Rule], console: Console | None = None) -> None:
+    """`contractgen rules`: one row per rule."""
+    console = console or Console()
+    table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2)
+    for column in ("ID", "Level", "Name", "Summary"):
+        table.add_column(column, overflow="fold", no_wrap=column != "Summary")
+    for rule in rules:
+        table.add_row(rule.id, rule.level.value, rule.name, rule.summary)
+    console.print(table)
+
+
+def explain_rule(rule: Rule, console: Console | None = None) -> None:
+    """`contractgen rules ID`: summary, rationale, and the bad and good examples."""
+    console = console or Console()
+    console.print(f"{rule.id} {rule.name} ({rule.level.value})", style="bold", markup=False)
+    console.print(rule.summary, markup=False, highlight=False)
+    if rule.rationale:
+        console.print()
+        console.print(rule.rationale, markup=False, highlight=False)
+    for title, example in (("Problem:", rule.bad), ("Fix:", rule.good)):
+        if example:
+            console.print()
+            console.print(title, style="bold", markup=False)
+            _print_yaml(example, console)
+
+
+def _print_yaml(text: str, console: Console) -> None:
+    if console.is_terminal:
+        console.print(Syntax(text, "yaml", background_color="default"))
+    else:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
