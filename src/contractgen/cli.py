@@ -161,7 +161,7 @@ def _cpu_count() -> int:
 
 def _write_report(report: str, output: Path | None) -> None:
     if output is None:
-        typer.echo(report, nl=False)
+        typer.echo(report, nl=False, color=True)  # colour was decided already: keep it
         return
     try:
         output.write_text(report, encoding="utf-8")

@@ -66,11 +66,18 @@ def code_fence(text: str) -> str:
 
 
 def rules_table(rules: Iterable[Rule], console: Console | None = None) -> None:
-    """`contractgen rules`: one row per rule."""
+    """`contractgen rules`: one row per rule; plain aligned columns when piped."""
     console = console or Console()
-    table = Table(box=box.SIMPLE_HEAD if console.is_terminal else box.ASCII2)
+    rules = list(rules)
+    if not console.is_terminal:
+        width = max((len(rule.name) for rule in rules), default=4)
+        for rule in rules:
+            row = f"{rule.id:<8} {rule.level.value:<8} {rule.name:<{width}}  {rule.summary}"
+            _plain(console, row)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
     for column in ("ID", "Level", "Name", "Summary"):
-        table.add_column(column, overflow="fold", no_wrap=column != "Summary")
+        table.add_column(column, no_wrap=column != "Summary")
     for rule in rules:
         table.add_row(rule.id, rule.level.value, rule.name, rule.summary)
     console.print(table)
@@ -80,19 +87,20 @@ def explain_rule(rule: Rule, console: Console | None = None) -> None:
     """`contractgen rules ID`: summary, rationale, and the bad and good examples."""
     console = console or Console()
     console.print(f"{rule.id} {rule.name} ({rule.level.value})", style="bold", markup=False)
-    console.print(rule.summary, markup=False, highlight=False)
+    _plain(console, rule.summary)
     if rule.rationale:
-        console.print()
-        console.print(rule.rationale, markup=False, highlight=False)
+        _plain(console, "")
+        _plain(console, rule.rationale)
     for title, example in (("Problem:", rule.bad), ("Fix:", rule.good)):
         if example:
-            console.print()
+            _plain(console, "")
             console.print(title, style="bold", markup=False)
-            _print_yaml(example, console)
+            if console.is_terminal:
+                console.print(Syntax(example, "yaml", background_color="default"))
+            else:
+                _plain(console, example)
 
 
-def _print_yaml(text: str, console: Console) -> None:
-    if console.is_terminal:
-        console.print(Syntax(text, "yaml", background_color="default"))
-    else:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+def _plain(console: Console, text: str) -> None:
+    """Text as written: no markup, no highlighting, no re-wrapping of its lines."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
