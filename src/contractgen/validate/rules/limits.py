@@ -135,9 +135,9 @@ def _check_token_bound(
             f"than `tokens.maxOutputTokens` ({limit}); add `maximum: {limit}`",
         )
     elif bound > limit:
-        key = "maximum" if isinstance(value, dict) and "maximum" in value else "exclusiveMaximum"
+        keyword = next((k for k in ("maximum", "exclusiveMaximum") if k in value), None)
         yield rule.finding(
-            at.child(key) if isinstance(value, dict) and key in value else at,
+            at.child(keyword) if keyword else at,
             f"{op.key}: request property {pointer} allows up to {bound} but "
             f"`tokens.maxOutputTokens` is {limit}; lower its `maximum` to {limit}",
         )
@@ -247,13 +247,18 @@ def _limit_statuses(contract: Contract, op: Operation) -> dict[int, list[str]]:
     statuses: dict[int, list[str]] = {}
     codes = list(contract.errors.codes.values()) if contract.errors else []
     for code in codes:
-        if code.limit and code.status and PRE_STREAM in code.phases and _can_hit(op, code.limit):
+        if code.limit and code.status and _answers_before_body(code) and _can_hit(op, code.limit):
             statuses.setdefault(code.status, []).append(f"`{code.limit}` (code {code.code})")
     for path, status in DEFAULT_LIMIT_STATUS.items():
-        uncovered = [p for p in _hit_paths(op, path) if not _covered(codes, p)]
+        uncovered = [p for p in _hit_paths(op, path) if not _covered(contract, p)]
         if uncovered:
             statuses.setdefault(status, []).append(f"`{uncovered[0]}`")
     return statuses
+
+
+def _answers_before_body(code: ErrorCode) -> bool:
+    """Whether a code is an HTTP response (mid-stream codes travel in the stream instead)."""
+    return code.status is not None and PRE_STREAM in code.phases
 
 
 def _can_hit(op: Operation, limit: str) -> bool:
@@ -269,14 +274,10 @@ def _hit_paths(op: Operation, path: str) -> list[str]:
     return [path] if _can_hit(op, path) else []
 
 
-def _covered(codes: list[ErrorCode], path: str) -> bool:
-    return any(
-        code.limit is not None
-        and code.status is not None
-        and PRE_STREAM in code.phases
-        and (path == code.limit or path.startswith(code.limit + "."))
-        for code in codes
-    )
+def _covered(contract: Contract, path: str) -> bool:
+    """Whether a catalogue code answers for a limit path (then its status, not the default)."""
+    codes = contract.errors.for_limit(path) if contract.errors else []
+    return any(_answers_before_body(code) for code in codes)
 
 
 # --- LIM004 ---------------------------------------------------------------------------------
