@@ -1,1 +1,789 @@
-"""Rules: streams."""
+"""Rules: streams (SSE, JSON Lines, json-seq).
+
+A stream is only usable if clients can type each item, tell events apart, know when it ends,
+read its errors, select it, and keep it alive. Each rule checks one of those promises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from contractgen.load.document import RefError
+from contractgen.model.contract import Operation
+from contractgen.model.stream import ItemSource, Stream, StreamFormat
+from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.validate.registry import Rule, RuleContext, rule
+
+ERROR_MEMBERS = ("code", "message", "retryable")
+ERROR_REQUIRED = ("code", "message")
+TERMINAL_HINTS = ("done", "completed", "complete", "error", "failed", "stop", "end")
+MAX_LISTED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """A problem found for one operation; `message` follows the operation names."""
+
+    operation: Operation
+    location: Location
+    message: str
+    related: tuple[Location, ...] = ()
+
+
+def _report(rule: Rule, problems: Iterable[_Problem]) -> Iterator[Finding]:
+    """One finding per place and problem, naming every operation that shares it.
+
+    Streams are often written once (a component) and used by several operations; the
+    contract then has one problem, not one per operation.
+    """
+    grouped: dict[tuple[str, str, str], list[_Problem]] = {}
+    for problem in problems:
+        key = (problem.location.file, problem.location.pointer, problem.message)
+        grouped.setdefault(key, []).append(problem)
+    for same in grouped.values():
+        names = list(dict.fromkeys(problem.operation.key for problem in same))
+        first = same[0]
+        yield rule.finding(
+            first.location, f"{_names(names)}: {first.message}", related=first.related
+        )
+
+
+def _names(items: list[str]) -> str:
+    if len(items) <= 3:
+        return ", ".join(items)
+    return f"{', '.join(items[:2])} and {len(items) - 2} more operations"
+
+
+def _listing(items: Iterable[str]) -> str:
+    items = list(items)
+    shown = ", ".join(items[:MAX_LISTED])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > MAX_LISTED else "")
+
+
+def _what(stream: Stream) -> str:
+    return f"{stream.media_type} response {stream.status}"
+
+
+# --- schema reading (follows `$ref` and `allOf`) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """A resolved schema value and where it sits."""
+
+    value: Any
+    location: Location
+
+    def get(self, key: str) -> Any:
+        return self.value.get(key) if isinstance(self.value, dict) else None
+
+
+def _resolve(ctx: RuleContext, value: Any, at: Location) -> _Node | None:
+    try:
+        resolved = ctx.document.deref(value, at)
+    except RefError:
+        return None
+    return _Node(resolved.value, resolved.location)
+
+
+def _parts(ctx: RuleContext, node: _Node, depth: int = 0) -> Iterator[_Node]:
+    """The schema and, recursively, its `allOf` members: what together gives its properties."""
+    yield node
+    members = node.get("allOf")
+    if depth > 16 or not isinstance(members, list):
+        return
+    for index, member in enumerate(members):
+        part = _resolve(ctx, member, node.location.child("allOf", index))
+        if part is not None:
+            yield from _parts(ctx, part, depth + 1)
+
+
+def _property(ctx: RuleContext, node: _Node, name: str) -> tuple[_Node, Location] | None:
+    """A property's resolved schema and where it is written, looking through `allOf`."""
+    for part in _parts(ctx, node):
+        props = part.get("properties")
+        if isinstance(props, dict) and name in props:
+            where = part.location.child("properties", name)
+            found = _resolve(ctx, props[name], where)
+            return (found, where) if found is not None else None
+    return None
+
+
+def _required(ctx: RuleContext, node: _Node) -> set[str]:
+    names: set[str] = set()
+    for part in _parts(ctx, node):
+        required = part.get("required")
+        if isinstance(required, list):
+            names.update(item for item in required if isinstance(item, str))
+    return names
+
+
+def _types(node: _Node) -> set[str]:
+    kind = node.get("type")
+    if isinstance(kind, str):
+        return {kind}
+    return {item for item in kind if isinstance(item, str)} if isinstance(kind, list) else set()
+
+
+def _is_json_media(media: Any) -> bool:
+    if not isinstance(media, str):
+        return False
+    base = media.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+# --- STR001 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR001",
+    "stream-item-schema",
+    Level.ERROR,
+    "A streaming response has no item schema.",
+    rationale="""
+        A sequential media type (text/event-stream, application/jsonl, application/x-ndjson,
+        application/json-seq) is a sequence of items. Without an item schema clients,
+        generated code and mocks cannot type a single event. OpenAPI 3.2 describes one item
+        with `itemSchema`; for SSE that is the frame `{event, data, id, retry}`.
+    """,
+    bad="""
+        content:
+          text/event-stream: {}
+    """,
+    good="""
+        content:
+          text/event-stream:
+            itemSchema:
+              $ref: '#/components/schemas/ChatEvent'
+    """,
+)
+def check_item_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _report(
+        rule,
+        (
+            _Problem(
+                op,
+                stream.location,
+                f"{_what(stream)} has no item schema; describe one item with `itemSchema`"
+                + (
+                    " (the SSE frame {event, data, id, retry})"
+                    if stream.format is StreamFormat.SSE
+                    else ""
+                ),
+            )
+            for op, stream in ctx.contract.streams
+            if stream.item_schema is None
+        ),
+    )
+
+
+# --- STR002 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR002",
+    "event-union-discriminator",
+    Level.ERROR,
+    "An event union does not say how to tell its events apart.",
+    rationale="""
+        When the item is a `oneOf`/`anyOf` of event types, a client must know which branch an
+        item is before it can parse it. Pin the SSE `event` field with `const` in every
+        branch, or name the payload property with an OpenAPI `discriminator`; otherwise
+        clients fall back to trying every branch, and one ambiguous payload breaks them.
+    """,
+    bad="""
+        itemSchema:
+          oneOf:
+            - {properties: {data: {contentSchema: {$ref: '#/components/schemas/Delta'}}}}
+            - {properties: {data: {contentSchema: {$ref: '#/components/schemas/Done'}}}}
+    """,
+    good="""
+        itemSchema:
+          oneOf:
+            - properties:
+                event: {const: delta}
+                data: {contentSchema: {$ref: '#/components/schemas/Delta'}}
+            - properties:
+                event: {const: done}
+                data: {contentSchema: {$ref: '#/components/schemas/Done'}}
+    """,
+)
+def check_union_discriminator(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op, stream in ctx.contract.streams:
+        if stream.union_location is None or stream.has_union_discriminator:
+            continue
+        size = _union_size(ctx, stream.union_location)
+        if size > 1:
+            problems.append(
+                _Problem(
+                    op,
+                    stream.union_location,
+                    f"the event union of {_what(stream)} has {size} branches and nothing that "
+                    "tells them apart; pin `event` with `const` in every branch (SSE), or add a "
+                    "`discriminator` with `propertyName` and a `const` for it in every branch",
+                )
+            )
+    yield from _report(rule, problems)
+
+
+def _union_size(ctx: RuleContext, union: Location) -> int:
+    try:
+        members = ctx.document.value_at(union)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return 0
+    return len(members) if isinstance(members, list) else 0
+
+
+# --- STR003 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR003",
+    "discriminator-mapping-outside-union",
+    Level.ERROR,
+    "A discriminator mapping names a schema that is not a branch of the event union.",
+    rationale="""
+        A mapping entry tells clients which schema to parse an event with. If the target is
+        not one of the union's branches, the union and the mapping disagree: generated
+        clients either reject valid events or parse them with a schema the union forbids.
+    """,
+    bad="""
+        oneOf: [{$ref: '#/components/schemas/Delta'}, {$ref: '#/components/schemas/Done'}]
+        discriminator:
+          propertyName: type
+          mapping: {delta: '#/components/schemas/Delta', error: '#/components/schemas/Error'}
+    """,
+    good="""
+        oneOf: [{$ref: '#/components/schemas/Delta'}, {$ref: '#/components/schemas/Done'},
+                {$ref: '#/components/schemas/Error'}]
+        discriminator:
+          propertyName: type
+          mapping: {delta: '#/components/schemas/Delta', error: '#/components/schemas/Error'}
+    """,
+)
+def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _report(
+        rule,
+        (
+            _Problem(
+                op,
+                mapping.location,
+                f"discriminator mapping {mapping.value!r} of {_what(stream)} points at "
+                f"{mapping.target}, which is not a branch of the event union; add it to the "
+                "union or fix the mapping",
+            )
+            for op, stream in ctx.contract.streams
+            for mapping in stream.mappings
+            if not mapping.in_union
+        ),
+    )
+
+
+# --- STR004 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR004",
+    "stream-terminal-event",
+    Level.ERROR,
+    "A stream does not name the events that end it.",
+    rationale="""
+        A client cannot tell a finished stream from a dropped connection unless the contract
+        says which events end it. `x-contract-stream.terminal` lists them; every stream ends
+        with exactly one, and a stream that closes without one was cut off.
+    """,
+    bad="""
+        text/event-stream:
+          itemSchema: {$ref: '#/components/schemas/ChatEvent'}
+    """,
+    good="""
+        text/event-stream:
+          itemSchema: {$ref: '#/components/schemas/ChatEvent'}
+          x-contract-stream:
+            discriminator: event
+            terminal: [done, error]
+    """,
+)
+def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _report(
+        rule,
+        (
+            _Problem(
+                op,
+                stream.extension_location or stream.location,
+                f"{_what(stream)} names no terminal event; list the events that end the stream in "
+                f"x-contract-stream `terminal` ({_terminal_suggestion(stream)})",
+            )
+            for op, stream in ctx.contract.streams
+            if not stream.terminal
+        ),
+    )
+
+
+def _terminal_suggestion(stream: Stream) -> str:
+    """Event names that look terminal, or the usual pair."""
+    likely = [
+        name
+        for name in stream.event_names
+        if stream.has_union_discriminator
+        and name.rsplit(".", 1)[-1].rsplit("_", 1)[-1].lower() in TERMINAL_HINTS
+    ]
+    if not likely:
+        return "for example terminal: [done, error]"
+    depth = min(
+        name.count(".") for name in likely
+    )  # `response.completed`, not `response.audio.done`
+    return f"candidates: {_listing(name for name in likely if name.count('.') == depth)}"
+
+
+# --- STR005 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR005",
+    "terminal-event-not-in-union",
+    Level.ERROR,
+    "A terminal or error event is not one of the stream's event types.",
+    rationale="""
+        Clients stop reading when they see a terminal event. If the name matches no event
+        type, no event can ever end the stream as described, and generated clients wait
+        until the connection times out.
+    """,
+    bad="""
+        x-contract-stream:
+          terminal: [finished]    # the union has `delta`, `done`, `error`
+    """,
+    good="""
+        x-contract-stream:
+          terminal: [done, error]
+    """,
+)
+def check_terminal_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op, stream in ctx.contract.streams:
+        if not stream.has_union_discriminator or not stream.events:
+            continue  # the events are not known; STR002 reports that
+        declared = list(zip(stream.terminal, stream.terminal_locations, strict=False))
+        if stream.error_event_location and stream.error_event not in stream.terminal:
+            declared.append((stream.error_event or "", stream.error_event_location))
+        for name, where in declared:
+            if name not in stream.event_names:
+                problems.append(
+                    _Problem(
+                        op,
+                        where,
+                        f"{name!r} is not an event type of {_what(stream)} "
+                        f"(its events: {_listing(stream.event_names)}); use one of them or add "
+                        "the event",
+                    )
+                )
+    yield from _report(rule, problems)
+
+
+# --- STR006 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR006",
+    "error-event-payload",
+    Level.ERROR,
+    "The error event is not terminal or its payload lacks `code`, `message`, `retryable`.",
+    rationale="""
+        After a stream has started, errors can only arrive as an event. The `errorEvent`
+        carries the same codes as the pre-stream problem responses, `{code, message,
+        retryable}`, so clients handle both with one code path; and it ends the stream, so it
+        must be listed in `terminal`.
+    """,
+    bad="""
+        x-contract-stream: {terminal: [done], errorEvent: error}
+        # error data: {type: object, properties: {detail: {type: string}}}
+    """,
+    good="""
+        x-contract-stream: {terminal: [done, error], errorEvent: error}
+        # error data: {type: object, required: [code, message, retryable],
+        #              properties: {code: {type: string}, message: {type: string},
+        #                           retryable: {type: boolean}}}
+    """,
+)
+def check_error_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op, stream in ctx.contract.streams:
+        name, where = stream.error_event, stream.error_event_location
+        if name is None or where is None:
+            continue
+        if name not in stream.terminal:
+            problems.append(
+                _Problem(
+                    op,
+                    where,
+                    f"errorEvent {name!r} of {_what(stream)} is not listed in `terminal`; the "
+                    f"error event ends the stream: add {name!r} to terminal",
+                )
+            )
+        event = stream.event(name)
+        if event is not None:
+            problem = _error_payload_problem(ctx, event.payload, name)
+            if problem is not None:
+                at = event.payload.location if event.payload else event.location
+                problems.append(_Problem(op, at, problem, (where,)))
+    yield from _report(rule, problems)
+
+
+def _error_payload_problem(ctx: RuleContext, payload: Any, name: str) -> str | None:
+    fix = (
+        "the error event carries {code, message, retryable} from the error catalogue, "
+        "with code and message required"
+    )
+    if payload is None:
+        return f"error event {name!r} has no JSON payload schema; {fix}"
+    node = _Node(payload.value, payload.value_location)
+    props = {prop for part in _parts(ctx, node) for prop in _dict_keys(part.get("properties"))}
+    required = _required(ctx, node)
+    lacking = [f"property {m}" for m in ERROR_MEMBERS if m not in props]
+    lacking += [f"required {m}" for m in ERROR_REQUIRED if m in props and m not in required]
+    if not lacking:
+        return None
+    return f"the payload of error event {name!r} lacks {', '.join(lacking)}; {fix}"
+
+
+def _dict_keys(value: Any) -> list[str]:
+    return list(value) if isinstance(value, dict) else []
+
+
+# --- STR007 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR007",
+    "sentinel-non-sse",
+    Level.ERROR,
+    "A sentinel is declared on a stream that is not SSE.",
+    rationale="""
+        A sentinel (such as `[DONE]`) is a raw SSE `data:` line sent after the terminal
+        event. JSON Lines and JSON text sequences have no place for a line that is not an
+        item: a client would try to parse it as JSON and fail. End those streams with a
+        terminal event instead.
+    """,
+    bad="""
+        application/jsonl:
+          x-contract-stream: {terminal: [done], sentinel: "[DONE]"}
+    """,
+    good="""
+        application/jsonl:
+          x-contract-stream: {terminal: [done]}
+    """,
+)
+def check_sentinel_sse_only(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _report(
+        rule,
+        (
+            _Problem(
+                op,
+                stream.sentinel_location,
+                f"sentinel {stream.sentinel!r} on {_what(stream)}: only SSE streams can carry a "
+                "raw sentinel line; remove it and end the stream with a terminal event",
+            )
+            for op, stream in ctx.contract.streams
+            if stream.sentinel is not None
+            and stream.sentinel_location is not None
+            and stream.format is not StreamFormat.SSE
+        ),
+    )
+
+
+# --- STR008 ------------------------------------------------------------------------------
+
+PAYLOAD_AS_FRAME = (
+    "`itemSchema` describes the JSON payload, but for SSE it describes the frame "
+    "{event, data, id, retry}; move the payload into data: {type: string, "
+    "contentMediaType: application/json, contentSchema: ...}"
+)
+INLINE_JSON = (
+    "`data` is written as the JSON payload itself (inline JSON); in OpenAPI 3.2 `data` is a "
+    "string: use type: string, contentMediaType: application/json and put the payload "
+    "schema in contentSchema"
+)
+
+
+@rule(
+    "STR008",
+    "sse-data-content-schema",
+    Level.WARNING,
+    "SSE `data` carrying JSON is not typed as a string with contentMediaType and contentSchema.",
+    rationale="""
+        On the wire SSE `data` is text. OpenAPI 3.2 types JSON carried in it as
+        `type: string` with `contentMediaType: application/json` and the payload in
+        `contentSchema`. Writing the payload as the schema of `data` itself (the inline
+        JSON form many specs use) says `data` is an object, which it never is; a
+        contentMediaType without contentSchema (or the reverse) leaves the payload untyped.
+    """,
+    bad="""
+        properties:
+          event: {const: delta}
+          data: {$ref: '#/components/schemas/Delta'}
+    """,
+    good="""
+        properties:
+          event: {const: delta}
+          data:
+            type: string
+            contentMediaType: application/json
+            contentSchema: {$ref: '#/components/schemas/Delta'}
+    """,
+)
+def check_sse_data(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op, stream in ctx.contract.streams:
+        if stream.format is not StreamFormat.SSE or stream.item_schema is None:
+            continue
+        item = _Node(stream.item_schema.value, stream.item_schema.value_location)
+        if not _frames(ctx, item):
+            if stream.item_source is ItemSource.ITEM_SCHEMA and _is_json_schema(item):
+                message = f"{_what(stream)}: {PAYLOAD_AS_FRAME}"
+                problems.append(_Problem(op, stream.item_schema.location, message))
+            continue
+        for label, location, message in _frame_data_problems(ctx, item):
+            problems.append(_Problem(op, location, f"{_what(stream)}{label}: {message}"))
+    yield from _report(rule, problems)
+
+
+def _frames(ctx: RuleContext, item: _Node) -> list[_Node]:
+    """The SSE frames an item describes: its union branches, or the item itself."""
+    for keyword in ("oneOf", "anyOf"):
+        members = item.get(keyword)
+        if isinstance(members, list):
+            branches = [
+                _resolve(ctx, m, item.location.child(keyword, i)) for i, m in enumerate(members)
+            ]
+            frames = [b for b in branches if b is not None]
+            if frames and all(_is_frame(ctx, frame) for frame in frames):
+                return frames
+    return [item] if _is_frame(ctx, item) else []
+
+
+def _is_frame(ctx: RuleContext, node: _Node) -> bool:
+    return any(_property(ctx, node, name) is not None for name in ("data", "event"))
+
+
+def _frame_data_problems(ctx: RuleContext, item: _Node) -> Iterator[tuple[str, Location, str]]:
+    """(label, where, problem) for each frame whose `data` is typed wrongly; one per schema."""
+    shared = _property(ctx, item, "data")
+    seen: set[str] = set()
+    for frame in _frames(ctx, item):
+        own = _property(ctx, frame, "data") if frame is not item else None
+        found = own or shared
+        if found is None:
+            continue
+        data, where = found
+        base = shared[0] if own and shared else None
+        problem = _data_problem(data, base)
+        if problem is None or where.pointer in seen:
+            continue
+        seen.add(where.pointer)
+        yield (
+            f", event {name!r}" if own and (name := _pinned_event(ctx, frame)) else "",
+            where,
+            problem,
+        )
+
+
+def _pinned_event(ctx: RuleContext, frame: _Node) -> str | None:
+    found = _property(ctx, frame, "event")
+    value = found[0].get("const") if found else None
+    return value if isinstance(value, str) else None
+
+
+def _data_problem(data: _Node, base: _Node | None) -> str | None:
+    """What is wrong with one `data` schema; `base` is the frame-level `data` it refines."""
+
+    def pick(key: str) -> Any:
+        value = data.get(key)
+        return value if value is not None or base is None else base.get(key)
+
+    media, content = pick("contentMediaType"), pick("contentSchema")
+    types = _types(data) or (_types(base) if base else set())
+    if media is None and content is None:
+        return INLINE_JSON if _is_json_schema(data) else None
+    if _is_json_media(media) and content is None:
+        return (
+            f"`data` has contentMediaType {media} but no contentSchema; add the payload schema "
+            "as contentSchema"
+        )
+    if content is not None and not _is_json_media(media):
+        shown = media if media is not None else "none"
+        return (
+            f"`data` has a contentSchema but contentMediaType is {shown}; set "
+            "contentMediaType: application/json"
+        )
+    if "string" not in types:
+        return "`data` has contentMediaType and contentSchema but no type: string; add it"
+    return None
+
+
+def _is_json_schema(node: _Node) -> bool:
+    """Whether a schema describes structured JSON: an object or array, by type or by shape."""
+    types = _types(node)
+    if types:
+        return bool(types & {"object", "array"})
+    return any(
+        node.get(key) is not None
+        for key in ("properties", "oneOf", "anyOf", "allOf", "items", "$ref")
+    )
+
+
+# --- STR009 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR009",
+    "stream-flag-pointer",
+    Level.ERROR,
+    "The stream flag does not point at a boolean property of the JSON request body.",
+    rationale="""
+        `streamFlag` says which request property selects the streaming response (`stream:
+        true`). Generated clients set it and servers branch on it; a pointer into nothing,
+        or at a property that is not a boolean, leaves both guessing which response comes.
+    """,
+    bad="""
+        requestBody: {content: {application/json: {schema: {properties: {stream: {type: string}}}}}}
+        # x-contract-stream: {streamFlag: /stream}
+    """,
+    good="""
+        requestBody:
+          content: {application/json: {schema: {properties: {stream: {type: boolean}}}}}
+        # x-contract-stream: {streamFlag: /stream}
+    """,
+)
+def check_stream_flag(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op, stream in ctx.contract.streams:
+        if stream.stream_flag is None:
+            continue
+        problem = _flag_problem(ctx, op, stream.stream_flag)
+        if problem is not None:
+            problems.append(_Problem(op, stream.stream_flag_location or stream.location, problem))
+    yield from _report(rule, problems)
+
+
+def _flag_problem(ctx: RuleContext, op: Operation, flag: str) -> str | None:
+    if not flag.startswith("/"):
+        return f"streamFlag {flag!r} is not a JSON Pointer; write it as '/{flag}'"
+    if op.request_body is None:
+        return (
+            f"streamFlag {flag!r} names a request property, but the operation has no request body"
+        )
+    body = op.request_body.json_schema()
+    if body is None:
+        return (
+            f"streamFlag {flag!r} names a request property, but the request body has no JSON schema"
+        )
+    node = _Node(body.value, body.value_location)
+    for token in split_pointer(flag):
+        found = _property(ctx, node, token)
+        if found is None:
+            return (
+                f"streamFlag {flag!r} does not resolve: the request body has no property "
+                f"{token!r} there"
+            )
+        node = found[0]
+    if "boolean" not in _types(node):
+        kind = "/".join(sorted(_types(node))) or "untyped"
+        return f"streamFlag {flag!r} points at a {kind} property; a stream flag is type: boolean"
+    return None
+
+
+# --- STR010 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR010",
+    "heartbeat-below-idle-timeout",
+    Level.ERROR,
+    "The heartbeat interval is not below the stream's idle timeout.",
+    rationale="""
+        Heartbeats keep a quiet stream from being cut by the idle timeout (at the API edge,
+        or in proxies). If they are not sent more often than the timeout, a stream that
+        waits on a slow model is closed before the next keep-alive arrives.
+    """,
+    bad="""
+        x-contract-limits: {stream: {idleTimeoutSeconds: 15}}
+        # x-contract-stream: {heartbeat: {comment: true, intervalSeconds: 30}}
+    """,
+    good="""
+        x-contract-limits: {stream: {idleTimeoutSeconds: 30}}
+        # x-contract-stream: {heartbeat: {comment: true, intervalSeconds: 15}}
+    """,
+)
+def check_heartbeat_interval(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    problems = []
+    for op in ctx.contract.operations:
+        idle = op.limits.stream_idle_timeout_seconds
+        if not op.is_streaming or idle is None:
+            continue
+        idle_at = op.limits.source("stream.idleTimeoutSeconds")
+        related = (idle_at,) if idle_at else ()
+        for name, seconds, where in _heartbeats(op):
+            if seconds >= idle:
+                message = (
+                    f"{name} {seconds} is not below stream.idleTimeoutSeconds {idle}: an idle "
+                    "stream is cut before the keep-alive arrives; send heartbeats more often "
+                    f"(for example every {max(1, idle // 2)} seconds)"
+                )
+                problems.append(_Problem(op, where, message, related))
+    yield from _report(rule, problems)
+
+
+def _heartbeats(op: Operation) -> Iterator[tuple[str, int, Location]]:
+    """Every heartbeat interval declared for an operation's streams, and where it is declared."""
+    for stream in op.streams:
+        seconds = stream.heartbeat.interval_seconds if stream.heartbeat else None
+        if seconds is not None and stream.heartbeat_location is not None:
+            yield "heartbeat.intervalSeconds", seconds, stream.heartbeat_location
+    seconds, where = op.limits.stream_heartbeat_seconds, op.limits.source("stream.heartbeatSeconds")
+    if seconds is not None and where is not None:
+        yield "stream.heartbeatSeconds", seconds, where
+
+
+# --- STR011 ------------------------------------------------------------------------------
+
+STREAM_LIMITS = ("maxDurationSeconds", "idleTimeoutSeconds")
+
+
+@rule(
+    "STR011",
+    "stream-limits",
+    Level.ERROR,
+    "A streaming operation has no maximum duration or idle timeout.",
+    rationale="""
+        An open stream holds a connection, a worker and often a model slot. Without a
+        maximum duration and an idle timeout, one stuck client or generation holds them
+        forever, and clients cannot tell a slow stream from a dead one. Set them in
+        `x-contract-limits.stream` on the document (defaults), a path item or the operation.
+    """,
+    bad="""
+        x-contract-limits: {stream: {maxConcurrentPerKey: 16}}
+    """,
+    good="""
+        x-contract-limits: {stream: {maxDurationSeconds: 600, idleTimeoutSeconds: 30}}
+    """,
+)
+def check_stream_limits(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    yield from _report(
+        rule,
+        (
+            _Problem(
+                op,
+                op.location,
+                f"the operation streams but has no effective stream.{limit}; set "
+                f"x-contract-limits: {{stream: {{{limit}: ...}}}} on the operation, its path item "
+                "or the document (defaults)",
+            )
+            for op in ctx.contract.operations
+            if op.is_streaming
+            for limit in STREAM_LIMITS
+            if not op.limits.has(f"stream.{limit}")
+        ),
+    )
