@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from contractgen.errors import UsageError
+from contractgen.load.source import display_path
 from contractgen.report.finding import Level
 from contractgen.validate.engine import Ignore, RuleSettings
 from contractgen.validate.registry import catalogue, find_rule
@@ -101,7 +102,8 @@ def _read(path: Path) -> tuple[Any, _Positions]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError("USAGE002", f"cannot read configuration: {exc}", str(path)) from None
+        message = f"cannot read configuration: {exc}"
+        raise UsageError("USAGE002", message, display_path(path)) from None
     if path.suffix == ".toml":
         return _read_toml(path, text)
     return _read_yaml(path, text)
@@ -111,12 +113,12 @@ def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError("USAGE002", f"invalid TOML: {exc}", str(path)) from None
+        raise UsageError("USAGE002", f"invalid TOML: {exc}", display_path(path)) from None
     tool = data.get("tool")
     if isinstance(tool, dict) and "contractgen" in tool:
         return tool["contractgen"], _Positions("tool.contractgen")
     if path.name == PYPROJECT_NAME:
-        raise UsageError("USAGE002", "no [tool.contractgen] table", str(path))
+        raise UsageError("USAGE002", "no [tool.contractgen] table", display_path(path))
     return data, _Positions("")
 
 
@@ -128,7 +130,8 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
         mark = getattr(exc, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise UsageError("USAGE002", f"invalid YAML: {problem}", str(path), line, column) from None
+        message = f"invalid YAML: {problem}"
+        raise UsageError("USAGE002", message, display_path(path), line, column) from None
     lines: dict[KeyPath, tuple[int, int]] = {}
     if node is not None:
         _collect_positions(node, (), lines)
@@ -216,7 +219,7 @@ class _Parser:
 
     def _level(self, value: Any, path: KeyPath, *, allow_off: bool) -> Level | None:
         choices = [level.value for level in Level] + ([OFF] if allow_off else [])
-        if allow_off and value == OFF:
+        if allow_off and (value == OFF or value is False):  # YAML 1.1 reads a bare off as false
             return None
         if isinstance(value, str) and value in choices:
             return Level(value)
@@ -237,8 +240,8 @@ class _Parser:
 
     def _error(self, path: KeyPath, message: str) -> UsageError:
         line, column = self.where.at(path)
-        return UsageError("USAGE002", f"`{self.where.name(path)}`: {message}", str(self.path),
-                          line, column)
+        message = f"`{self.where.name(path)}`: {message}"
+        return UsageError("USAGE002", message, display_path(self.path), line, column)
 
 
 def _suggest(key: str) -> str:

@@ -1,4 +1,4 @@
-"""`contractgen validate`: exit codes, every output format, paths, folders and globs, parallel runs."""
+"""`contractgen validate`: exit codes, output formats, folders and globs, parallel runs."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def test_exit_code_follows_fail_on(
     assert result.exit_code == expected, result.stdout + result.stderr
 
 
-def test_clean_file_exits_zero_and_says_so(spec: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clean_file_exits_zero_and_says_so(
+    spec: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from contractgen.validate import registry
 
     registry.catalogue()
@@ -99,7 +101,9 @@ def test_input_errors_are_findings_in_machine_formats(
     assert "LOAD001" in rules
 
 
-def test_text_summary_counts_unloadable_files(fake_rules: object, spec: Callable[..., Path]) -> None:
+def test_text_summary_counts_unloadable_files(
+    fake_rules: object, spec: Callable[..., Path]
+) -> None:
     result = invoke("validate", spec(), "missing.yaml", "-j1")
     assert result.exit_code == 2
     assert result.stdout.rstrip().endswith(
