@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import parse
+from contractgen.load.parse import locate_duplicate_key, parse
 from contractgen.load.positions import PositionIndex, positions_for
 from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
 from contractgen.report.finding import Location, join_pointer, split_pointer
@@ -294,8 +294,7 @@ def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, .
     for key, value in items:
         text = _key_text(key)
         if text in node:
-            pointer = join_pointer((*path, text))
-            line, column = source.locate(pointer)
+            line, column = locate_duplicate_key(source.text, text, syntax=source.syntax)
             raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
         node[text] = value
 

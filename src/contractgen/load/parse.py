@@ -24,6 +24,7 @@ from contractgen.errors import LoadError
 MAX_DEPTH = 128
 
 _RYAML_POSITION = re.compile(r"at line (\d+) column (\d+)")
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def parse(text: str, display: str, *, syntax: str) -> Any:
@@ -33,6 +34,7 @@ def parse(text: str, display: str, *, syntax: str) -> Any:
 
 
 def parse_yaml(text: str, display: str) -> Any:
+    _refuse_deep_flow(text, display)
     try:
         return ryaml.loads(text)
     except ryaml.InvalidYamlError as exc:
@@ -78,8 +80,9 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     found = _RYAML_POSITION.search(message)
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
     summary = message.split(" at line ")[0]
-    if summary.startswith("duplicate entry with key"):
-        key = summary.removeprefix("duplicate entry with key").strip().strip('"')
+    problem = _strip_path_prefix(summary).split(" (at ")[0]  # nested duplicates carry a path
+    if problem.startswith("duplicate entry with key"):
+        key = problem.removeprefix("duplicate entry with key").strip().strip('"')
         line, column = _locate_yaml_event(text, duplicate_key=key)
         return LoadError("LOAD007", f"duplicate key {key!r}", display, line, column)
     if "repetition limit exceeded" in summary:
@@ -97,6 +100,46 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     return LoadError(
         "LOAD006", f"invalid YAML: {_strip_path_prefix(summary)}", display, line, column
     )
+
+
+def _refuse_deep_flow(text: str, display: str) -> None:
+    """Refuse flow collections nested past MAX_DEPTH before ryaml sees them.
+
+    The libyaml scanner in ryaml is quadratic in flow depth (100k nested `[` take 40 s
+    before it reports its recursion limit). A bracket count is a cheap gate; when it
+    trips, libyaml's lazy event stream confirms, stopping at the first too-deep node.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH or _naive_flow_depth(text) <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line, column = _mark(event)
+                    message = f"YAML is nested more than {MAX_DEPTH} levels deep"
+                    raise LoadError("LOAD008", message, display, line, column)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: ryaml reports it
+
+
+def _naive_flow_depth(text: str) -> int:
+    """Deepest bracket nesting in the raw text, strings included: a cheap gate, not a parse.
+
+    Brackets in descriptions can only raise it (a false alarm costs one event pass); closing
+    brackets hidden in quoted strings inside a crafted bomb can lower it.
+    """
+    depth = deepest = 0
+    for char in _BRACKET.findall(text):
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def _strip_path_prefix(summary: str) -> str:
@@ -145,6 +188,13 @@ def _locate_yaml_event(
     except yaml.YAMLError:
         pass
     return None, None
+
+
+def locate_duplicate_key(text: str, key: str, *, syntax: str) -> tuple[int | None, int | None]:
+    """Where the second `key` of one mapping sits (for LOAD007)."""
+    if syntax == "json":
+        return _locate_json_duplicate(text, key)
+    return _locate_yaml_event(text, duplicate_key=key)
 
 
 def _consume_value(keys_stack: list[set[str] | None], expecting_key: list[bool]) -> None:
@@ -253,7 +303,7 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
-    if node.style is not None:
+    if node.style:  # the C composer gives plain scalars style "", the Python one None
         return value  # quoted and block scalars are strings; PyYAML's 1.1 tags are ignored
     if value in ("", "~", "null", "Null", "NULL"):
         return None

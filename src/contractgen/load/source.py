@@ -78,4 +78,6 @@ def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _mib(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size} bytes"
     return f"{size / (1024 * 1024):.1f} MiB"
