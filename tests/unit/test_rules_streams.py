@@ -32,11 +32,15 @@ paths:
   /a:
     post:
       responses:
-        "200": {description: ok, content: {text/event-stream: {$ref: '#/components/mediaTypes/Events'}}}
+        "200":
+          description: ok
+          content: {text/event-stream: {$ref: '#/components/mediaTypes/Events'}}
   /b:
     post:
       responses:
-        "200": {description: ok, content: {text/event-stream: {$ref: '#/components/mediaTypes/Events'}}}
+        "200":
+          description: ok
+          content: {text/event-stream: {$ref: '#/components/mediaTypes/Events'}}
 components:
   mediaTypes:
     Events:
