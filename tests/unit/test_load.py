@@ -1,0 +1,237 @@
+"""The loader refuses what is not a spec with a coded error at the right place, and fast."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from contractgen.errors import LoadError
+from contractgen.load.document import LoadOptions, load_document
+from tests.conftest import CORPUS
+
+HEAD = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+WriteSpec = Callable[..., Path]
+
+
+def load_error(path: Path, options: LoadOptions | None = None) -> LoadError:
+    with pytest.raises(LoadError) as caught:
+        load_document(path, options)
+    return caught.value
+
+
+def where(error: LoadError) -> tuple[str, int | None, int | None]:
+    return error.code, error.line, error.column
+
+
+def test_yaml_and_json_load_to_the_same_data(write_spec: WriteSpec) -> None:
+    yaml_doc = load_document(write_spec(HEAD + "paths: {}\n"))
+    json_doc = load_document(
+        write_spec('{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}', "a.json")
+    )
+    assert yaml_doc.data == json_doc.data
+    assert yaml_doc.version == "3.1.0"
+    assert yaml_doc.version_tuple == (3, 1)
+
+
+def test_integer_mapping_keys_become_strings(write_spec: WriteSpec) -> None:
+    text = HEAD + "paths:\n  /a:\n    get:\n      responses:\n        200: {description: ok}\n"
+    doc = load_document(write_spec(text))
+    assert list(doc.data["paths"]["/a"]["get"]["responses"]) == ["200"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        (HEAD + "info: {}\n", 3, 1),
+        (HEAD + "paths:\n  /a: {}\n  /a: {}\n", 5, 3),
+        (HEAD + "r:\n  200: a\n  200: b\n", 5, 3),
+        (HEAD + "r:\n  200: a\n  '200': b\n", 5, 3),
+    ],
+    ids=["top-level", "nested", "int-keys", "int-and-string-key"],
+)
+def test_yaml_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column: int) -> None:
+    assert where(load_error(write_spec(text))) == ("LOAD007", line, column)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('{"openapi": "3.1.0",\n "paths": {},\n "paths": {}}', 3, 2),
+        ('{"openapi": "3.1.0",\n "info": {"a": 1,\n   "a": 2}}', 3, 4),
+    ],
+    ids=["top-level", "nested"],
+)
+def test_json_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column: int) -> None:
+    assert where(load_error(write_spec(text, "a.json"))) == ("LOAD007", line, column)
+
+
+def test_alias_bomb_is_refused_quickly(write_spec: WriteSpec) -> None:
+    lines = ["openapi: 3.1.0", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(9):
+        previous, name = chr(97 + level), chr(98 + level)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    started = time.perf_counter()
+    error = load_error(write_spec("\n".join(lines) + "\n"))
+    assert time.perf_counter() - started < 5
+    assert where(error) == ("LOAD008", 3, 8)  # the first alias
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x: " + "[" * 100_000 + "]" * 100_000,
+        "x: " + "{a: " * 100_000 + "1" + "}" * 100_000,
+        "x:\n" + " [\n" * 100_000 + " ]\n" * 100_000,
+        "x:\n" + "- " * 100_000 + "a",
+    ],
+    ids=["flow-sequences", "flow-mappings", "flow-over-lines", "block-sequences"],
+)
+def test_deep_yaml_nesting_is_refused_quickly(write_spec: WriteSpec, body: str) -> None:
+    started = time.perf_counter()
+    error = load_error(write_spec("openapi: 3.1.0\n" + body + "\n"))
+    assert time.perf_counter() - started < 5
+    assert error.code == "LOAD008"
+    assert error.line is not None
+
+
+def test_deep_json_nesting_is_refused(write_spec: WriteSpec) -> None:
+    text = '{"openapi": "3.1.0", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    started = time.perf_counter()
+    error = load_error(write_spec(text, "a.json"))
+    assert time.perf_counter() - started < 5
+    assert error.code == "LOAD008"
+    assert error.line == 1
+
+
+def test_brackets_in_descriptions_are_not_nesting(write_spec: WriteSpec) -> None:
+    text = HEAD + "".join(f"d{i}: 'see [[[ {{{{ here'\n" for i in range(100))
+    assert load_document(write_spec(text)).data["d0"] == "see [[[ {{ here"
+
+
+def test_non_utf8_points_at_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"openapi: 3.1.0\ninfo:\n  title: caf\xe9\n")
+    assert where(load_error(path)) == ("LOAD004", 3, 13)
+
+
+def test_nul_character_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"openapi: 3.1.0\nx: a\x00b\n")
+    assert load_error(path).code == "LOAD004"
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + HEAD.encode())
+    assert load_document(path).version == "3.1.0"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n\t\n"], ids=["empty", "whitespace"])
+def test_empty_file(write_spec: WriteSpec, text: str) -> None:
+    assert load_error(write_spec(text)).code == "LOAD005"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert load_error(tmp_path / "nope.yaml").code == "LOAD001"
+
+
+def test_directory(tmp_path: Path) -> None:
+    assert load_error(tmp_path).code == "LOAD002"
+
+
+def test_oversize_file_is_refused_before_reading(
+    write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_spec(HEAD + "x: " + "a" * 1000 + "\n")
+
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_open)
+    error = load_error(path, LoadOptions(max_bytes=100))
+    assert error.code == "LOAD003"
+    assert "100 bytes" in error.message
+
+
+def test_multi_document_yaml(write_spec: WriteSpec) -> None:
+    assert where(load_error(write_spec(HEAD + "---\nopenapi: 3.1.0\n"))) == ("LOAD011", 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "line", "column"),
+    [
+        (HEAD + "paths:\n  a: b\n c: d\n", "a.yaml", 5, 2),
+        (HEAD + "paths:\n  /a: [\n", "a.yaml", 5, 1),
+        ('{"openapi": "3.1.0",\n "x": [1,]}', "a.json", 2, 10),
+    ],
+    ids=["yaml-indent", "yaml-unclosed", "json-trailing-comma"],
+)
+def test_syntax_errors(write_spec: WriteSpec, text: str, name: str, line: int, column: int) -> None:
+    assert where(load_error(write_spec(text, name))) == ("LOAD006", line, column)
+
+
+def test_root_must_be_a_mapping(write_spec: WriteSpec) -> None:
+    assert load_error(write_spec("- a\n")).code == "LOAD009"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("swagger: '2.0'\ninfo: {}\n", "Swagger 2.0"),
+        ("openapi: 3.3.0\n", "3.3.0"),
+        ("info: {}\n", "no `openapi` field"),
+        ("openapi: 3.1\n", "must be a string"),
+    ],
+    ids=["swagger", "3.3", "missing", "not-a-string"],
+)
+def test_unsupported_versions(write_spec: WriteSpec, text: str, fragment: str) -> None:
+    error = load_error(write_spec(text))
+    assert error.code == "LOAD010"
+    assert fragment in error.message
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.1", "3.2.0"])
+def test_supported_versions(write_spec: WriteSpec, version: str) -> None:
+    assert load_document(write_spec(f"openapi: {version}\n")).version == version
+
+
+def test_yaml_1_2_core_schema(write_spec: WriteSpec) -> None:
+    doc = load_document(write_spec(HEAD + "x: [yes, on, no, off, 1e-08, 0x1f, ~, true]\n"))
+    assert doc.data["x"] == ["yes", "on", "no", "off", 1e-08, 31, None, True]
+    assert isinstance(doc.data["x"][4], float)
+
+
+def test_wide_integer_takes_the_slow_path_exactly(write_spec: WriteSpec) -> None:
+    """ryaml cannot represent integers past 64 bits; OpenAI's spec has `-9223372036854776000`."""
+    text = HEAD + "seed:\n  minimum: -9223372036854776000\n  nullable: true\n  n: 1.5\n  s: '12'\n"
+    doc = load_document(write_spec(text))
+    assert doc.data["seed"] == {"minimum": -9223372036854776000, "nullable": True, "n": 1.5, "s": "12"}
+
+
+def test_openai_spec_loads_through_the_slow_path_with_types() -> None:
+    doc = load_document(CORPUS / "openai-openapi.yaml")
+    seed = doc.data["components"]["schemas"]["CreateChatCompletionRequest"]["allOf"][1]["properties"]["seed"]
+    assert seed["minimum"] == -9223372036854776000
+    assert seed["nullable"] is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:os.system ['touch {marker}']",
+        "!!python/name:os.system",
+        "!custom 'touch {marker}'",
+    ],
+)
+def test_unknown_tags_never_execute(write_spec: WriteSpec, tmp_path: Path, value: str) -> None:
+    marker = tmp_path / "executed"
+    for extra in ("", "wide: -9223372036854776000\n"):  # fast path, then slow path
+        try:
+            load_document(write_spec(HEAD + extra + "x: " + value.format(marker=marker) + "\n"))
+        except LoadError:
+            pass
+        assert not marker.exists()
