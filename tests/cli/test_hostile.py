@@ -1,0 +1,163 @@
+"""Hostile inputs through the real command: each is refused with its exact code, no traceback.
+
+Every case runs the installed `contractgen` in a child process, so a crash, a hang or a memory
+blow-up shows as what a CI job would see.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run, run_contractgen
+
+MiB = 1024 * 1024
+
+BILLION_LAUGHS = "openapi: 3.1.0\n" + "".join(
+    f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" if n else 'l0: &l0 ["lol"]\n'
+    for n in range(10)
+)
+
+REFS = """\
+openapi: 3.1.0
+info: {title: refs, version: "1"}
+paths:
+  /secret:
+    get:
+      operationId: getSecret
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: ../../../../../../../../etc/passwd
+  /remote:
+    get:
+      operationId: getRemote
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: http://169.254.169.254/latest/meta-data
+"""
+
+
+def _refused(run: Run, code: str, where: str) -> None:
+    """Exit 2, one line `where: CODE message` on stderr, no traceback.
+
+    `where` is `file` or `file:line:col`; `\\d+` in it stands for any number.
+    """
+    assert run.exit_code == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    pattern = re.escape(where).replace(re.escape("\\d+"), r"\d+")
+    assert re.fullmatch(rf"{pattern}: {code} \S[^\n]*\n", run.stderr), run.stderr
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    _refused(run_contractgen("validate", "nope.yaml", cwd=tmp_path), "LOAD001", "nope.yaml")
+
+
+def test_directory_without_specs(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    _refused(run_contractgen("validate", "empty", cwd=tmp_path), "USAGE001", "empty")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("  \n")
+    _refused(run_contractgen("validate", "empty.yaml", cwd=tmp_path), "LOAD005", "empty.yaml")
+
+
+def test_non_utf8_bytes(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"openapi: 3.1.0\ninfo:\n  title: caf\xe9\n")
+    run = run_contractgen("validate", "latin1.yaml", cwd=tmp_path)
+    _refused(run, "LOAD004", "latin1.yaml:3:13")
+
+
+def test_hundred_megabyte_file_is_refused_by_size_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as handle:  # sparse: 100 MiB on paper, nothing written
+        handle.write(b"openapi: 3.1.0\n")
+        handle.truncate(100 * MiB)
+    run = run_contractgen("validate", "big.yaml", cwd=tmp_path)
+    _refused(run, "LOAD003", "big.yaml")
+    assert "100.0 MiB, over the 64.0 MiB limit" in run.stderr
+    assert run.seconds < 20
+    assert run.max_rss_bytes < 300 * MiB  # it was never read into memory
+
+
+def test_max_file_size_option(tmp_path: Path) -> None:
+    (tmp_path / "small.yaml").write_text("openapi: 3.1.0\n" + "# padding\n" * 200)
+    run = run_contractgen("validate", "small.yaml", "--max-file-size", "1000", cwd=tmp_path)
+    _refused(run, "LOAD003", "small.yaml")
+
+
+def test_billion_laughs(tmp_path: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(BILLION_LAUGHS)
+    run = run_contractgen("validate", "bomb.yaml", cwd=tmp_path, timeout=60)
+    _refused(run, "LOAD008", "bomb.yaml:\\d+:\\d+")  # at the alias that overflows
+    assert run.seconds < 20
+    assert run.max_rss_bytes < 300 * MiB
+
+
+@pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
+def test_deep_nesting(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("[" * 100_000)
+    run = run_contractgen("validate", name, cwd=tmp_path, timeout=60)
+    _refused(run, "LOAD008", f"{name}:1:\\d+")
+    assert run.seconds < 20
+
+
+def test_duplicate_keys(tmp_path: Path) -> None:
+    (tmp_path / "dup.yaml").write_text(
+        'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\ninfo: {title: u}\n'
+    )
+    _refused(run_contractgen("validate", "dup.yaml", cwd=tmp_path), "LOAD007", "dup.yaml:4:1")
+
+
+def test_swagger_2(tmp_path: Path) -> None:
+    (tmp_path / "swagger.yaml").write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
+    run = run_contractgen("validate", "swagger.yaml", cwd=tmp_path)
+    _refused(run, "LOAD010", "swagger.yaml:1:1")
+    assert "Swagger 2.0 is not supported" in run.stderr
+
+
+def test_openapi_3_3(tmp_path: Path) -> None:
+    (tmp_path / "future.yaml").write_text('info: {title: t, version: "1"}\nopenapi: 3.3.0\n')
+    run = run_contractgen("validate", "future.yaml", cwd=tmp_path)
+    _refused(run, "LOAD010", "future.yaml:2:1")
+    assert "unsupported OpenAPI version 3.3.0" in run.stderr
+
+
+def test_refs_outside_the_folder_and_to_urls_are_findings(tmp_path: Path) -> None:
+    """Neither /etc/passwd nor the URL is read: both are findings (exit 1), not load errors."""
+    spec_dir = tmp_path / "a" / "b"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "refs.yaml").write_text(REFS)
+    run = run_contractgen("validate", "a/b/refs.yaml", "-f", "github", cwd=tmp_path)
+    assert run.exit_code == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "root:" not in run.stdout  # no line of /etc/passwd leaked into a message
+    outside = [line for line in run.stdout.splitlines() if "etc/passwd" in line]
+    remote = [line for line in run.stdout.splitlines() if "169.254.169.254" in line]
+    assert len(outside) == 1 and "leaves the spec's folder" in outside[0]
+    assert len(remote) == 1 and "never fetches remote references" in remote[0]
+    assert "file=a/b/refs.yaml,line=12," in outside[0]
+    assert "file=a/b/refs.yaml,line=22," in remote[0]
+
+
+def test_bad_files_do_not_stop_good_ones(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "ok.yaml").write_text('openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n')
+    run = run_contractgen("validate", "empty.yaml", "ok.yaml", "nope.yaml", "-j", "2",
+                          cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        "empty.yaml: LOAD005 file is empty",
+        "nope.yaml: LOAD001 file not found",
+    ]
+    assert "2 files could not be loaded" in run.stdout
