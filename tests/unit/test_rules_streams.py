@@ -241,3 +241,30 @@ def test_openai_streams_lack_terminal_events_and_limits_only() -> None:
 def test_mistral_streams_get_inline_json_warnings_once_per_schema() -> None:
     counts = _corpus_counts("mistral-openapi.yaml")
     assert counts == {"STR004": 9, "STR008": 6, "STR011": 18}
+
+
+def test_frame_with_data_union_discriminated_by_data_pointer(write_spec: WriteSpec) -> None:
+    text = """
+paths:
+  /a:
+    post:
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              itemSchema:
+                type: object
+                properties:
+                  data:
+                    type: string
+                    contentMediaType: application/json
+                    contentSchema:
+                      oneOf:
+                        - {type: object, properties: {type: {const: delta}}}
+                        - {type: object, properties: {type: {const: done}}}
+              x-contract-stream: {discriminator: 'data#/type', terminal: [done, end]}
+"""
+    assert findings(write_spec, text, "STR002") == []
+    [finding] = findings(write_spec, text, "STR005")
+    assert "'end'" in finding.message and "delta, done" in finding.message

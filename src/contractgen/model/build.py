@@ -416,7 +416,9 @@ class _Builder:
         if item is None or not isinstance(item.value, dict):
             return [], None, None, False, []
         is_frame = stream_format is StreamFormat.SSE and self.is_frame(item)
-        if stream_format is StreamFormat.SSE and is_frame and not (declared or "").startswith("data#"):
+        by_data = (declared or "").startswith("data#")
+        # One frame whose `data` is a union told apart by `data#/...` is still read as a frame.
+        if is_frame and not (by_data and self.branches(item)):
             branches = self.branches(item)
             if branches:
                 found = [self.frame_event(branch, branch.location) for branch in branches]
