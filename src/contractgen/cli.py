@@ -64,8 +64,9 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Contract-first toolkit for streaming APIs."""
@@ -73,36 +74,73 @@ def _root(
 
 @app.command()
 def validate(
-    paths: Annotated[list[str], typer.Argument(
-        help="Spec files, folders (searched for OpenAPI documents) or globs "
-        "such as 'specs/**/*.yaml'.",
-        show_default=False)],
-    format: Annotated[ReportFormat, typer.Option(
-        "--format", "-f", case_sensitive=False, help="Report format.")] = ReportFormat.TEXT,
-    fail_on: Annotated[Level | None, typer.Option(
-        "--fail-on", case_sensitive=False, show_default="error",
-        help="Exit 1 when a finding is at this level or above.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        "--config", help="Configuration file (default: nearest .contractgen.yaml or "
-        "pyproject.toml [tool.contractgen]).")] = None,
-    baseline: Annotated[Path | None, typer.Option(
-        "--baseline", help="Accept the findings recorded in this baseline file.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option(
-        "--write-baseline", help="Record the current findings in this file and exit 0.")] = None,
-    allow_external_refs: Annotated[bool, typer.Option(
-        "--allow-external-refs",
-        help="Follow file $refs outside the spec's folder (URLs are never fetched).")] = False,
-    max_file_size: Annotated[int, typer.Option(
-        "--max-file-size", min=1, help="Refuse files larger than this many bytes.")]
-        = DEFAULT_MAX_BYTES,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, show_default="CPU count",
-        help="Files validated in parallel.")] = None,
-    color: Annotated[bool | None, typer.Option(
-        "--color/--no-color", show_default="when stdout is a terminal and NO_COLOR is unset",
-        help="Colour the text report.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.")] = None,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Spec files, folders (searched for OpenAPI documents) or globs "
+            "such as 'specs/**/*.yaml'.",
+            show_default=False,
+        ),
+    ],
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")
+    ] = ReportFormat.TEXT,
+    fail_on: Annotated[
+        Level | None,
+        typer.Option(
+            "--fail-on",
+            case_sensitive=False,
+            show_default="error",
+            help="Exit 1 when a finding is at this level or above.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Configuration file (default: nearest .contractgen.yaml or "
+            "pyproject.toml [tool.contractgen]).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Accept the findings recorded in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-baseline", help="Record the current findings in this file and exit 0."
+        ),
+    ] = None,
+    allow_external_refs: Annotated[
+        bool,
+        typer.Option(
+            "--allow-external-refs",
+            help="Follow file $refs outside the spec's folder (URLs are never fetched).",
+        ),
+    ] = False,
+    max_file_size: Annotated[
+        int,
+        typer.Option("--max-file-size", min=1, help="Refuse files larger than this many bytes."),
+    ] = DEFAULT_MAX_BYTES,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, show_default="CPU count", help="Files validated in parallel."
+        ),
+    ] = None,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            show_default="when stdout is a terminal and NO_COLOR is unset",
+            help="Colour the text report.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+    ] = None,
 ) -> None:
     """Validate OpenAPI contracts. Exit 0: clean; 1: findings at or above --fail-on; 2: errors."""
     request = ValidateRequest(
@@ -127,12 +165,21 @@ def validate(
 
 @app.command()
 def rules(
-    rule: Annotated[str | None, typer.Argument(
-        help="A rule id or name to explain; without it, list every rule.",
-        show_default=False)] = None,
-    format: Annotated[RulesFormat, typer.Option(
-        "--format", "-f", case_sensitive=False,
-        help="markdown renders the whole catalogue, as in docs/rules.md.")] = RulesFormat.TEXT,
+    rule: Annotated[
+        str | None,
+        typer.Argument(
+            help="A rule id or name to explain; without it, list every rule.", show_default=False
+        ),
+    ] = None,
+    format: Annotated[
+        RulesFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="markdown renders the whole catalogue, as in docs/rules.md.",
+        ),
+    ] = RulesFormat.TEXT,
 ) -> None:
     """List the validation rules, or explain one."""
     if format is RulesFormat.MARKDOWN:
@@ -143,7 +190,8 @@ def rules(
         found = find_rule(rule)
         if found is None:
             raise typer.BadParameter(
-                f"no rule {rule!r}; `contractgen rules` lists them", param_hint="RULE")
+                f"no rule {rule!r}; `contractgen rules` lists them", param_hint="RULE"
+            )
         explain_rule(found)
 
 

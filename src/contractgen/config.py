@@ -196,13 +196,16 @@ class _Parser:
             self._known_keys(entry, IGNORE_KEYS, path)
             for required in ("rule", "pointer", "reason"):
                 if not isinstance(entry.get(required), str) or not entry[required].strip():
-                    raise self._error(path, f"needs a non-empty `{required}` string"
-                                      + (": say why the finding is accepted"
-                                         if required == "reason" else ""))
+                    raise self._error(
+                        path,
+                        f"needs a non-empty `{required}` string"
+                        + (": say why the finding is accepted" if required == "reason" else ""),
+                    )
             pointer = entry["pointer"]
             if pointer and not pointer.startswith("/"):
-                raise self._error((*path, "pointer"),
-                                  f"{pointer!r} is not a JSON Pointer (it starts with '/')")
+                raise self._error(
+                    (*path, "pointer"), f"{pointer!r} is not a JSON Pointer (it starts with '/')"
+                )
             file = entry.get("file")
             if file is not None and not isinstance(file, str):
                 raise self._error((*path, "file"), "must be a string")
@@ -235,8 +238,9 @@ class _Parser:
             if key not in known:
                 close = difflib.get_close_matches(str(key), known, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise self._error((*path, str(key)),
-                                  f"unknown key{hint}; known keys: {', '.join(known)}")
+                raise self._error(
+                    (*path, str(key)), f"unknown key{hint}; known keys: {', '.join(known)}"
+                )
 
     def _error(self, path: KeyPath, message: str) -> UsageError:
         line, column = self.where.at(path)

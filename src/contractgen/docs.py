@@ -31,8 +31,10 @@ REGENERATE_RULES = "contractgen rules --format markdown > docs/rules.md"
 def template_environment() -> jinja2.Environment:
     """Markdown templates: no HTML autoescape; table cells go through the `cell` filter."""
     loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
-         jinja2.FileSystemLoader(str(CHECKOUT_TEMPLATES))]
+        [
+            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+            jinja2.FileSystemLoader(str(CHECKOUT_TEMPLATES)),
+        ]
     )
     environment = jinja2.Environment(
         loader=loader,

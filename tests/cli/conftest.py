@@ -54,10 +54,20 @@ def _bad_title(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 FAKE_RULES = {
-    "FAKE001": Rule("FAKE001", "every-operation", Level.WARNING, "Reports each operation.",
-                    "", "", "", _each_operation, "fake"),
-    "FAKE002": Rule("FAKE002", "bad-title", Level.ERROR, "Reports a bad title.",
-                    "", "", "", _bad_title, "fake"),
+    "FAKE001": Rule(
+        "FAKE001",
+        "every-operation",
+        Level.WARNING,
+        "Reports each operation.",
+        "",
+        "",
+        "",
+        _each_operation,
+        "fake",
+    ),
+    "FAKE002": Rule(
+        "FAKE002", "bad-title", Level.ERROR, "Reports a bad title.", "", "", "", _bad_title, "fake"
+    ),
 }
 
 
@@ -120,7 +130,10 @@ def run_contractgen(*args: str | Path, cwd: Path, timeout: float = 120) -> Run:
     started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [*contractgen_command(), *map(str, args)], cwd=cwd, stdout=stdout, stderr=stderr,
+            [*contractgen_command(), *map(str, args)],
+            cwd=cwd,
+            stdout=stdout,
+            stderr=stderr,
             env=env,
         )
         deadline = started + timeout

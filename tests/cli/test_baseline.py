@@ -51,8 +51,10 @@ def test_new_findings_still_fail(spec: Callable[..., Path]) -> None:
     [
         ("{not json", "baseline.json:1:2: USAGE003 baseline is not valid JSON"),
         ("[]", "baseline.json: USAGE003 not a contractgen baseline"),
-        ('{"version": 1, "findings": [{"rule": "X"}]}',
-         'baseline.json: USAGE003 baseline entry /findings/0 has no "fingerprint" string'),
+        (
+            '{"version": 1, "findings": [{"rule": "X"}]}',
+            'baseline.json: USAGE003 baseline entry /findings/0 has no "fingerprint" string',
+        ),
         (None, "baseline.json: USAGE003 baseline file not found"),
     ],
 )

@@ -77,17 +77,27 @@ def test_search_stops_at_repository_root(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rules: {NOPE01: warning}\n",
-         ".contractgen.yaml:1:9: USAGE002 `rules.NOPE01`: unknown rule 'NOPE01'"),
-        ("rules:\n  FAKE001: loud\n",
-         ".contractgen.yaml:2:3: USAGE002 `rules.FAKE001`: 'loud' is not one of error, warning, "
-         "info, off"),
-        ("rulez: {}\n",
-         ".contractgen.yaml:1:1: USAGE002 `rulez`: unknown key (did you mean 'rules'?)"),
-        ("ignore:\n  - rule: FAKE001\n    pointer: /paths\n",
-         ".contractgen.yaml:2:5: USAGE002 `ignore[0]`: needs a non-empty `reason` string: say why"),
-        ("fail-on: never\n",
-         ".contractgen.yaml:1:1: USAGE002 `fail-on`: 'never' is not one of error, warning, info"),
+        (
+            "rules: {NOPE01: warning}\n",
+            ".contractgen.yaml:1:9: USAGE002 `rules.NOPE01`: unknown rule 'NOPE01'",
+        ),
+        (
+            "rules:\n  FAKE001: loud\n",
+            ".contractgen.yaml:2:3: USAGE002 `rules.FAKE001`: 'loud' is not one of error, warning, "
+            "info, off",
+        ),
+        (
+            "rulez: {}\n",
+            ".contractgen.yaml:1:1: USAGE002 `rulez`: unknown key (did you mean 'rules'?)",
+        ),
+        (
+            "ignore:\n  - rule: FAKE001\n    pointer: /paths\n",
+            ".contractgen.yaml:2:5: USAGE002 `ignore[0]`: needs a non-empty `reason` string",
+        ),
+        (
+            "fail-on: never\n",
+            ".contractgen.yaml:1:1: USAGE002 `fail-on`: 'never' is not one of error, warning, info",
+        ),
         ("rules: [\n", ".contractgen.yaml:2:1: USAGE002 invalid YAML"),
     ],
 )

@@ -153,8 +153,7 @@ def test_refs_outside_the_folder_and_to_urls_are_findings(tmp_path: Path) -> Non
 def test_bad_files_do_not_stop_good_ones(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("")
     (tmp_path / "ok.yaml").write_text('openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n')
-    run = run_contractgen("validate", "empty.yaml", "ok.yaml", "nope.yaml", "-j", "2",
-                          cwd=tmp_path)
+    run = run_contractgen("validate", "empty.yaml", "ok.yaml", "nope.yaml", "-j", "2", cwd=tmp_path)
     assert run.exit_code == 2
     assert run.stderr.splitlines() == [
         "empty.yaml: LOAD005 file is empty",

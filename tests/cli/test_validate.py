@@ -106,9 +106,7 @@ def test_text_summary_counts_unloadable_files(
 ) -> None:
     result = invoke("validate", spec(), "missing.yaml", "-j1")
     assert result.exit_code == 2
-    assert result.stdout.rstrip().endswith(
-        "in 1 file; 1 file could not be loaded (see stderr)"
-    )
+    assert result.stdout.rstrip().endswith("in 1 file; 1 file could not be loaded (see stderr)")
     assert "LOAD001" not in result.stdout
 
 
@@ -120,8 +118,10 @@ def test_output_file(fake_rules: object, spec: Callable[..., Path], tmp_path: Pa
 
 def test_folder_finds_only_openapi_roots(fake_rules: object, spec: Callable[..., Path]) -> None:
     spec("specs/one.yaml")
-    spec("specs/nested/two.json", text=json.dumps(
-        {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}))
+    spec(
+        "specs/nested/two.json",
+        text=json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}),
+    )
     spec("specs/schemas/pet.yaml", text="type: object\nproperties: {openapi: {type: string}}\n")
     spec("specs/node_modules/dep.yaml")
     spec("specs/.hidden/three.yaml")
@@ -160,8 +160,12 @@ def _fixture_specs() -> list[Path]:
 
 def test_parallel_run_matches_sequential(tmp_path: Path) -> None:
     """Real processes, real catalogue: --jobs 4 reports exactly what --jobs 1 reports."""
-    inputs = [*_fixture_specs(), CORPUS / "learn-tictactoe-3.1.yaml",
-              CORPUS / "learn-petstore-expanded-2.0.yaml", tmp_path / "missing.yaml"]
+    inputs = [
+        *_fixture_specs(),
+        CORPUS / "learn-tictactoe-3.1.yaml",
+        CORPUS / "learn-petstore-expanded-2.0.yaml",
+        tmp_path / "missing.yaml",
+    ]
     inputs = [path for path in inputs if path.name == "missing.yaml" or path.exists()]
     if len(inputs) < 4:
         pytest.skip("not enough specs to run in parallel")

@@ -90,17 +90,17 @@ def _fingerprints(data: Any, display: str) -> list[str]:
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION:
         raise UsageError(
             "USAGE003",
-            f"not a contractgen baseline (expected an object with \"version\": {BASELINE_VERSION})",
+            f'not a contractgen baseline (expected an object with "version": {BASELINE_VERSION})',
             display,
         )
     entries = data.get("findings")
     if not isinstance(entries, list):
-        raise UsageError("USAGE003", "baseline has no \"findings\" list", display)
+        raise UsageError("USAGE003", 'baseline has no "findings" list', display)
     fingerprints: list[str] = []
     for index, entry in enumerate(entries):
         fingerprint = entry.get("fingerprint") if isinstance(entry, dict) else None
         if not isinstance(fingerprint, str) or not fingerprint:
-            message = f"baseline entry /findings/{index} has no \"fingerprint\" string"
+            message = f'baseline entry /findings/{index} has no "fingerprint" string'
             raise UsageError("USAGE003", message, display)
         fingerprints.append(fingerprint)
     return fingerprints

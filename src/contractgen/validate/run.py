@@ -112,11 +112,23 @@ def _report(
     if request.format is not ReportFormat.TEXT:
         findings = findings + [error_finding(error, file) for error, file in errors]
         files = [result.file for result in results]
-        return render(request.format, findings, files=files, rules=rules,
-                      tool_version=__version__, source_root=str(Path.cwd()))
+        return render(
+            request.format,
+            findings,
+            files=files,
+            rules=rules,
+            tool_version=__version__,
+            source_root=str(Path.cwd()),
+        )
     loaded = [result.file for result in results if result.error is None]
-    text = render(request.format, findings, files=loaded, rules=rules,
-                  tool_version=__version__, color=request.color).rstrip("\n")
+    text = render(
+        request.format,
+        findings,
+        files=loaded,
+        rules=rules,
+        tool_version=__version__,
+        color=request.color,
+    ).rstrip("\n")
     notes = []
     if errors:
         notes.append(f"{_count(len(errors), 'file')} could not be loaded (see stderr)")
@@ -226,8 +238,9 @@ def run_files(
     if jobs <= 1 or len(paths) <= 1:
         return [validate_file(path, settings, options) for path in paths]
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        shipped = pool.map(_validate_shippable, paths, [settings] * len(paths),
-                           [options] * len(paths))
+        shipped = pool.map(
+            _validate_shippable, paths, [settings] * len(paths), [options] * len(paths)
+        )
         return [result.unpack() for result in shipped]
 
 
