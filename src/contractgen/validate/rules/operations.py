@@ -1,1 +1,258 @@
-"""Rules: operations."""
+"""Rules: operations (ids, path parameters) and components nothing uses."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from contractgen.model.contract import Operation, Parameter
+from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.validate.registry import Rule, RuleContext, rule
+
+if TYPE_CHECKING:
+    from contractgen.load.document import Document
+
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+
+
+# --- OP001 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP001",
+    "operation-id-unique",
+    Level.ERROR,
+    "Every operationId is unique in the document.",
+    rationale="""
+        Generated clients and servers name methods after operationIds, and links and diffs
+        find operations by them. Two operations with one id collide in generated code and
+        make every reference to the id ambiguous.
+    """,
+    bad="""
+        paths:
+          /v1/models: {get: {operationId: list}}
+          /v1/files: {get: {operationId: list}}
+    """,
+    good="""
+        paths:
+          /v1/models: {get: {operationId: listModels}}
+          /v1/files: {get: {operationId: listFiles}}
+    """,
+)
+def check_operation_id_unique(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    first: dict[str, Operation] = {}
+    for op in ctx.contract.operations:
+        if op.operation_id is None or op.operation_id_location is None:
+            continue
+        earlier = first.setdefault(op.operation_id, op)
+        if earlier is op:
+            continue
+        yield rule.finding(
+            op.operation_id_location,
+            f"{op.key}: operationId `{op.operation_id}` is already used by {earlier.key}; "
+            "give this operation its own id",
+            related=[earlier.operation_id_location or earlier.location],
+        )
+
+
+# --- OP002 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP002",
+    "operation-id-missing",
+    Level.WARNING,
+    "Every operation has an operationId.",
+    rationale="""
+        Without an operationId, generators invent method names from the path and method,
+        which change whenever the path does; diffs and reports can only name the operation
+        by its path.
+    """,
+    bad="""
+        paths:
+          /v1/models:
+            get:
+              responses: {'200': {description: OK}}
+    """,
+    good="""
+        paths:
+          /v1/models:
+            get:
+              operationId: listModels
+              responses: {'200': {description: OK}}
+    """,
+)
+def check_operation_id_missing(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    for op in ctx.contract.operations:
+        if op.operation_id_location is None:
+            yield rule.finding(
+                op.location,
+                f"{op.key} has no operationId; add a stable one (e.g. `operationId: "
+                f"{_suggest_id(op)}`)",
+            )
+
+
+def _suggest_id(op: Operation) -> str:
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", op.path) if w]
+    return op.method + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+# --- OP003 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP003",
+    "path-parameters",
+    Level.ERROR,
+    "Path template parameters and `in: path` parameters match one to one, and are required.",
+    rationale="""
+        A `{name}` in the path with no parameter leaves its type unknown to clients and
+        servers; a path parameter missing from the template can never be sent. OpenAPI also
+        requires every path parameter to be `required: true`.
+    """,
+    bad="""
+        paths:
+          /v1/models/{model}:
+            get:
+              parameters:
+                - {name: id, in: path, schema: {type: string}}
+    """,
+    good="""
+        paths:
+          /v1/models/{model}:
+            get:
+              parameters:
+                - {name: model, in: path, required: true, schema: {type: string}}
+    """,
+)
+def check_path_parameters(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    reported: set[Location] = set()
+    for op in ctx.contract.operations:
+        template = set(_TEMPLATE.findall(op.path))
+        declared = [p for p in op.parameters if p.where == "path"]
+        for name in sorted(template - {p.name for p in declared}):
+            yield rule.finding(
+                op.location,
+                f"{op.key}: path template parameter `{{{name}}}` is not declared; add "
+                f"`{{name: {name}, in: path, required: true, schema: {{type: string}}}}`",
+            )
+        for param in declared:
+            yield from _check_declared(rule, op, param, template, reported)
+
+
+def _check_declared(
+    rule: Rule, op: Operation, param: Parameter, template: set[str], reported: set[Location]
+) -> Iterator[Finding]:
+    """A declared path parameter: in the template (where listed) and required (where defined)."""
+    listed = param.listed_at or param.location
+    if param.name not in template and listed not in reported:
+        reported.add(listed)
+        yield rule.finding(
+            listed,
+            f"{op.key}: path parameter `{param.name}` is not in the path template; "
+            f"rename it to match a `{{...}}` segment or remove it",
+        )
+    if not param.required and param.location not in reported:
+        reported.add(param.location)
+        yield rule.finding(
+            param.location,
+            f"{op.key}: path parameter `{param.name}` must be `required: true`",
+        )
+
+
+# --- OP004 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP004",
+    "unused-component",
+    Level.INFO,
+    "Every component is used: referenced by `$ref`, a discriminator mapping, or (security "
+    "schemes) a security requirement.",
+    rationale="""
+        Unused components are dead weight: generators still emit types for them, reviewers
+        still read them, and they drift from the operations they were meant for. Either
+        reference them or delete them.
+    """,
+    bad="""
+        components:
+          schemas:
+            Model: {type: object}
+            LegacyModel: {type: object}   # nothing refers to it
+    """,
+    good="""
+        components:
+          schemas:
+            Model: {type: object}
+    """,
+)
+def check_unused_component(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    data = ctx.document.data
+    if not data.get("paths") and not data.get("webhooks"):
+        return  # a library of components, used by other documents
+    used = _referenced_components(ctx.document)
+    used |= {("securitySchemes", name) for name in ctx.contract.used_security_schemes}
+    for component in ctx.contract.components:
+        if (component.section, component.name) not in used:
+            yield rule.finding(
+                component.location,
+                f"components/{component.section}/{component.name} is never used; reference it "
+                "or remove it",
+            )
+
+
+def _referenced_components(document: Document) -> set[tuple[str, str]]:
+    """(section, name) of every root-file component a `$ref` or discriminator mapping names."""
+    used: set[tuple[str, str]] = set()
+    root = document.root.path
+    for site in document.ref_sites():
+        file_part, _, fragment = site.target.partition("#")
+        if _names_root(document, site.location.file, file_part, root):
+            used.update(_component_of(fragment))
+    for source in document.files.values():
+        if "mapping" not in source.text:
+            continue
+        for target in _mapping_targets(source.data):
+            file_part, _, fragment = target.partition("#")
+            if "/" not in target and "#" not in target and "." not in target:
+                used.add(("schemas", target))  # a bare schema name
+            elif _names_root(document, source.display, file_part, root):
+                used.update(_component_of(fragment))
+    return used
+
+
+def _names_root(document: Document, site_file: str, file_part: str, root: Path) -> bool:
+    """Whether a reference written in `site_file` with this file part lands in the root file."""
+    source = document.files[site_file]
+    if not file_part:
+        return source is document.root
+    if "://" in file_part:
+        return False
+    return Path(os.path.realpath(source.path.parent / file_part)) == root
+
+
+def _component_of(fragment: str) -> set[tuple[str, str]]:
+    try:
+        tokens = split_pointer(fragment) if fragment else []
+    except ValueError:
+        return set()
+    if len(tokens) >= 3 and tokens[0] == "components":
+        return {(tokens[1], tokens[2])}
+    return set()
+
+
+def _mapping_targets(data: Any) -> Iterator[str]:
+    """Every string value of a `discriminator.mapping`, anywhere in a file."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            discriminator = node.get("discriminator")
+            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+                yield from (v for v in discriminator["mapping"].values() if isinstance(v, str))
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(v for v in node if isinstance(v, dict | list))

@@ -1,0 +1,98 @@
+"""OP rules: inheritance of path parameters, references across files, implicit uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import validate_path
+
+Write = Callable[..., Path]
+
+
+def _ids(path: Path, rule_id: str) -> list[str]:
+    return [f.location.pointer for f in validate_path(path) if f.rule_id == rule_id]
+
+
+def test_operation_parameter_overrides_path_level_declaration(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: a
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses: {'200': {description: OK}}
+    put:
+      operationId: b
+      responses: {'200': {description: OK}}
+"""
+    )
+    assert _ids(spec, "OP003") == []
+
+
+def test_path_level_parameter_not_in_template_is_reported_once(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get: {operationId: a, responses: {'200': {description: OK}}}
+    put: {operationId: b, responses: {'200': {description: OK}}}
+"""
+    )
+    assert _ids(spec, "OP003") == ["/paths/~1a/parameters/0"]
+
+
+def test_component_used_from_another_file_counts(write_spec: Write) -> None:
+    write_spec(
+        """
+Thing:
+  type: object
+  properties:
+    back: {$ref: 'openapi.yaml#/components/schemas/Used'}
+""",
+        "shared.yaml",
+    )
+    spec = write_spec(
+        """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: 'shared.yaml#/Thing'}
+components:
+  schemas:
+    Used: {type: string}
+    Unused: {type: string}
+"""
+    )
+    assert _ids(spec, "OP004") == ["/components/schemas/Unused"]
+
+
+def test_components_only_document_is_a_library(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+components:
+  schemas:
+    Shared: {type: string}
+"""
+    )
+    assert _ids(spec, "OP004") == []
