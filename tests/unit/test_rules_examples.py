@@ -1,0 +1,145 @@
+"""EX001: OpenAPI semantics on top of JSON Schema, stream examples, wire-form values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import validate_path
+
+Write = Callable[..., Path]
+
+
+def _messages(path: Path) -> list[str]:
+    return [f.message for f in validate_path(path) if f.rule_id == "EX001"]
+
+
+def _json_response(version: str, schema: str, example: str, components: str = "") -> str:
+    return f"""
+openapi: {version}
+info: {{title: t, version: '1'}}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {schema}
+              example: {example}
+components:
+  schemas:
+    Pet: {{type: object, required: [name], properties: {{name: {{type: string}}}}}}
+{components}
+"""
+
+
+def test_openapi_30_nullable_beside_ref_and_allof(write_spec: Write) -> None:
+    schema = """
+                type: object
+                properties:
+                  a: {$ref: '#/components/schemas/Pet', nullable: true}
+                  b: {allOf: [{$ref: '#/components/schemas/Pet'}], nullable: true}
+                  c: {type: string, nullable: true, enum: [x]}"""
+    spec = write_spec(_json_response("3.0.3", schema, "{a: null, b: null, c: null}"))
+    assert _messages(spec) == []
+
+
+def test_openapi_30_null_without_nullable_is_reported(write_spec: Write) -> None:
+    spec = write_spec(_json_response("3.0.3", "{type: string}", "null"))
+    assert len(_messages(spec)) == 1
+
+
+def test_formats_and_read_only_are_not_enforced(write_spec: Write) -> None:
+    schema = "{type: object, properties: {when: {type: string, format: date-time, readOnly: true}}}"
+    spec = write_spec(_json_response("3.0.3", schema, "{when: not-a-date}"))
+    assert _messages(spec) == []
+
+
+def test_discriminator_selects_the_branch(write_spec: Write) -> None:
+    components = """
+    Cat: {type: object, properties: {kind: {type: string}, lives: {type: integer}}}
+    Dog: {type: object, properties: {kind: {type: string}, bark: {type: string}}}"""
+    schema = """
+                oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+                discriminator: {propertyName: kind, mapping: {cat: Cat}}"""
+    # both branches accept {kind: cat}: plain oneOf fails, the discriminator picks Cat
+    good = write_spec(_json_response("3.1.0", schema, "{kind: cat}", components))
+    assert _messages(good) == []
+    bad = write_spec(
+        _json_response("3.1.0", schema, "{kind: cat, lives: many}", components), "b.yaml"
+    )
+    assert "lives" in _messages(bad)[0]
+
+
+def test_legacy_sse_schema_validates_decoded_data(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: a
+      responses:
+        '200':
+          description: OK
+          content:
+            text/event-stream:
+              schema: {type: object, required: [text], properties: {text: {type: string}}}
+              x-sse-sentinel: '[DONE]'
+              examples:
+                ok: {value: "data: {\\"text\\": \\"hi\\"}\\n\\ndata: [DONE]\\n\\n"}
+                bad: {value: {data: '{"text": 3}'}}
+"""
+    )
+    messages = _messages(spec)
+    assert len(messages) == 1 and "`bad`" in messages[0]
+
+
+def test_json_lines_serialized_value_is_read_line_by_line(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.2.0
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: a
+      responses:
+        '200':
+          description: OK
+          content:
+            application/jsonl:
+              itemSchema: {type: object, properties: {n: {type: integer}}}
+              examples:
+                lines:
+                  serializedValue: |
+                    {"n": 1}
+                    {"n": "two"}
+"""
+    )
+    messages = _messages(spec)
+    assert len(messages) == 1 and "item 1" in messages[0]
+
+
+def test_form_fields_may_be_written_as_wire_strings(write_spec: Write) -> None:
+    spec = write_spec(
+        """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody:
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, properties: {Record: {type: boolean}, Name: {type: string}}}
+            example: {Record: 'true', Name: '12'}
+      responses: {'200': {description: OK}}
+"""
+    )
+    assert _messages(spec) == []
