@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -192,3 +194,7 @@ def test_version_and_python_m(tmp_path: Path) -> None:
 
     assert invoke("--version").stdout == f"contractgen {__version__}\n"
     assert run_contractgen("--version", cwd=tmp_path).stdout == f"contractgen {__version__}\n"
+    module = subprocess.run(
+        [sys.executable, "-m", "contractgen", "--version"], capture_output=True, text=True
+    )
+    assert module.stdout == f"contractgen {__version__}\n"
