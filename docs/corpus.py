@@ -40,7 +40,9 @@ def main() -> None:
         try:
             document = load_document(path)
         except LoadError as error:
-            lines.append(f"| {path.name} | - | - | - | - | - | - | refused: `{error.code}` {error.message} |")
+            lines.append(
+                f"| {path.name} | - | - | - | - | - | - | refused: `{error.code}` {error.message} |"
+            )
             continue
         findings = validate_document(document, RuleSettings())
         elapsed = time.process_time() - started
@@ -57,7 +59,11 @@ def main() -> None:
         examples.extend(_examples(path.name, findings))
     lines += ["", "## Rules seen", ""]
     seen = sorted({line.split("`")[1] for line in examples})
-    lines += [f"- `{rule_id}` {rules[rule_id].name}: {rules[rule_id].summary}" for rule_id in seen if rule_id in rules]
+    lines += [
+        f"- `{rule_id}` {rules[rule_id].name}: {rules[rule_id].summary}"
+        for rule_id in seen
+        if rule_id in rules
+    ]
     lines += ["", "## A sample of findings (first per rule and spec)", "", *examples, ""]
     OUTPUT.write_text("\n".join(lines))
 

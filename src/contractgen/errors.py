@@ -41,6 +41,12 @@ class ContractgenError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.render())
 
+    def __reduce__(
+        self,
+    ) -> tuple[type[ContractgenError], tuple[str, str, str | None, int | None, int | None]]:
+        # Rebuild from fields, not from the rendered message, when sent between processes.
+        return (type(self), (self.code, self.message, self.file, self.line, self.column))
+
     def render(self) -> str:
         where = ""
         if self.file is not None:

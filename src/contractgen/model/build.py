@@ -129,7 +129,9 @@ class _Builder:
             title=_str(_dict(data.get("info")).get("title")),
             location=root,
             operations=tuple(operations),
-            errors=self.error_catalog(data.get("x-contract-errors"), root.child("x-contract-errors")),
+            errors=self.error_catalog(
+                data.get("x-contract-errors"), root.child("x-contract-errors")
+            ),
             default_limits=merge_limits([default_decl]),
             components=tuple(self.components()),
             legacy_forms=tuple(self.legacy),
@@ -175,9 +177,17 @@ class _Builder:
             extra = _dict(item.get("additionalOperations"))
             for method, raw_op in extra.items():
                 if isinstance(raw_op, dict):
-                    methods.append((method.lower(), raw_op, item_location.child("additionalOperations", method)))
+                    methods.append(
+                        (
+                            method.lower(),
+                            raw_op,
+                            item_location.child("additionalOperations", method),
+                        )
+                    )
             for method, raw_op, op_location in methods:
-                yield self.operation(method, path, raw_op, op_location, path_params, [default_decl, path_decl])
+                yield self.operation(
+                    method, path, raw_op, op_location, path_params, [default_decl, path_decl]
+                )
 
     def operation(
         self,
@@ -191,7 +201,9 @@ class _Builder:
         own = self.parameters(raw.get("parameters"), location.child("parameters"))
         overridden = {(p.name, p.where) for p in own}
         parameters = [p for p in path_params if (p.name, p.where) not in overridden] + own
-        limits = merge_limits([*limit_decls, (raw.get("x-contract-limits"), location.child("x-contract-limits"))])
+        limits = merge_limits(
+            [*limit_decls, (raw.get("x-contract-limits"), location.child("x-contract-limits"))]
+        )
         responses = self.responses(raw, location)
         body = self.request_body(raw.get("requestBody"), location.child("requestBody"))
         streams = tuple(
@@ -211,7 +223,9 @@ class _Builder:
             request_body=body,
             responses=responses,
             limits=limits,
-            streams=tuple(self.with_vendor_stream_forms(stream, raw, location, body) for stream in streams),
+            streams=tuple(
+                self.with_vendor_stream_forms(stream, raw, location, body) for stream in streams
+            ),
             websocket=self.websocket(raw, location, responses),
             summary=_str(raw.get("summary")),
             tags=_strs(raw.get("tags")),
@@ -289,8 +303,12 @@ class _Builder:
             stream_format = SEQUENTIAL_MEDIA_TYPES.get(base)
             stream = None
             if stream_format is not None and status is not None:
-                stream = self.stream(media_type, stream_format, value, where, status, schema, item_schema, examples)
-            content[media_type] = MediaType(media_type, at.child(media_type), schema, item_schema, examples, stream)
+                stream = self.stream(
+                    media_type, stream_format, value, where, status, schema, item_schema, examples
+                )
+            content[media_type] = MediaType(
+                media_type, at.child(media_type), schema, item_schema, examples, stream
+            )
         return content
 
     def examples(self, owner: dict[str, Any], at: Location) -> Iterator[Example]:
@@ -326,13 +344,19 @@ class _Builder:
         if item is None and "x-oai-itemSchema" in raw:
             item = self.schema(raw["x-oai-itemSchema"], at.child("x-oai-itemSchema"))
             source = ItemSource.OAI_ITEM_SCHEMA
-            self.legacy.append(LegacyForm(at.child("x-oai-itemSchema"), "x-oai-itemSchema", "itemSchema"))
+            self.legacy.append(
+                LegacyForm(at.child("x-oai-itemSchema"), "x-oai-itemSchema", "itemSchema")
+            )
         if item is None and schema is not None:
             item, source = schema, ItemSource.SCHEMA
-            self.legacy.append(LegacyForm(at.child("schema"), f"`schema` under {media_type}", "itemSchema"))
+            self.legacy.append(
+                LegacyForm(at.child("schema"), f"`schema` under {media_type}", "itemSchema")
+            )
         declared = _dict(raw.get("x-contract-stream"))
         declared_discriminator = _str(declared.get("discriminator"))
-        events, union_at, discriminator, pinned, mappings = self.events(item, stream_format, declared_discriminator)
+        events, union_at, discriminator, pinned, mappings = self.events(
+            item, stream_format, declared_discriminator
+        )
         heartbeat = _dict(declared.get("heartbeat"))
         sentinel = _str(declared.get("sentinel"))
         sentinel_at = at.child("x-contract-stream", "sentinel") if sentinel is not None else None
@@ -361,7 +385,9 @@ class _Builder:
             has_union_discriminator=pinned,
             mappings=tuple(mappings),
             declared="x-contract-stream" in raw or sentinel is not None,
-            extension_location=at.child("x-contract-stream") if "x-contract-stream" in raw else None,
+            extension_location=at.child("x-contract-stream")
+            if "x-contract-stream" in raw
+            else None,
             extensible=declared.get("extensible") is True,
             terminal=tuple(name for name, _ in terminal),
             terminal_locations=tuple(where for _, where in terminal),
@@ -370,7 +396,9 @@ class _Builder:
             sentinel=sentinel,
             sentinel_location=sentinel_at,
             stream_flag=flag,
-            stream_flag_location=at.child("x-contract-stream", "streamFlag") if flag is not None else None,
+            stream_flag_location=at.child("x-contract-stream", "streamFlag")
+            if flag is not None
+            else None,
             heartbeat=Heartbeat(
                 comment=heartbeat.get("comment") is True,
                 event=_str(heartbeat.get("event")),
@@ -394,7 +422,9 @@ class _Builder:
         if stream.sentinel is None and isinstance(fern.get("terminator"), str):
             where = at.child("x-fern-streaming", "terminator")
             changes.update(sentinel=fern["terminator"], sentinel_location=where, declared=True)
-            self.legacy.append(LegacyForm(where, "x-fern-streaming.terminator", "x-contract-stream.sentinel"))
+            self.legacy.append(
+                LegacyForm(where, "x-fern-streaming.terminator", "x-contract-stream.sentinel")
+            )
         if stream.stream_flag is None:
             condition = _str(fern.get("stream-condition"))
             field = _str(raw_op.get("x-speakeasy-stream-request-field"))
@@ -402,11 +432,21 @@ class _Builder:
                 where = at.child("x-fern-streaming", "stream-condition")
                 pointer = "/" + condition.removeprefix("$request.").replace(".", "/")
                 changes.update(stream_flag=pointer, stream_flag_location=where, declared=True)
-                self.legacy.append(LegacyForm(where, "x-fern-streaming.stream-condition", "x-contract-stream.streamFlag"))
+                self.legacy.append(
+                    LegacyForm(
+                        where, "x-fern-streaming.stream-condition", "x-contract-stream.streamFlag"
+                    )
+                )
             elif field is not None:
                 where = at.child("x-speakeasy-stream-request-field")
-                changes.update(stream_flag="/" + field.lstrip("/"), stream_flag_location=where, declared=True)
-                self.legacy.append(LegacyForm(where, "x-speakeasy-stream-request-field", "x-contract-stream.streamFlag"))
+                changes.update(
+                    stream_flag="/" + field.lstrip("/"), stream_flag_location=where, declared=True
+                )
+                self.legacy.append(
+                    LegacyForm(
+                        where, "x-speakeasy-stream-request-field", "x-contract-stream.streamFlag"
+                    )
+                )
         return replace(stream, **changes) if changes else stream
 
     def events(
@@ -435,9 +475,16 @@ class _Builder:
                 if self.branches(union):
                     return self.payload_events(union, declared, framed=True)
             payload, media = self.payload_of(data) if data else (None, None)
-            return [
-                EventType(name, item.location, item, payload, media) for name in (names or [SSE_DEFAULT_EVENT])
-            ], None, "event" if names else None, bool(names), []
+            return (
+                [
+                    EventType(name, item.location, item, payload, media)
+                    for name in (names or [SSE_DEFAULT_EVENT])
+                ],
+                None,
+                "event" if names else None,
+                bool(names),
+                [],
+            )
         return self.payload_events(item, declared, framed=stream_format is StreamFormat.SSE)
 
     def is_frame(self, item: Schema) -> bool:
@@ -461,7 +508,13 @@ class _Builder:
         events = self.events_from_mapping(payload, branches, prop, framed=False) if prop else []
         pinned = bool(prop) and (len(events) == len(branches) or "discriminator" in payload.value)
         discriminator = f"data#/{prop}" if prop else None
-        return events, self.union_keyword_location(payload), discriminator, pinned, self.mappings(payload, branches)
+        return (
+            events,
+            self.union_keyword_location(payload),
+            discriminator,
+            pinned,
+            self.mappings(payload, branches),
+        )
 
     def frame_event(self, branch: Schema, at: Location) -> EventType | None:
         names = self.event_enum(branch)
@@ -491,7 +544,11 @@ class _Builder:
         self, union: Schema, branches: list[Schema], prop: str, *, framed: bool
     ) -> list[EventType]:
         mapping = _dict(_dict(union.get("discriminator")).get("mapping"))
-        by_target = {_component_ref(target): value for value, target in mapping.items() if isinstance(target, str)}
+        by_target = {
+            _component_ref(target): value
+            for value, target in mapping.items()
+            if isinstance(target, str)
+        }
         events: list[EventType] = []
         for branch in branches:
             pinned_schema = self.property_schema(branch, prop)
@@ -530,7 +587,9 @@ class _Builder:
             codes[code] = ErrorCode(
                 code=code,
                 status=_int(entry.get("status")),
-                retryable=entry.get("retryable") if isinstance(entry.get("retryable"), bool) else None,
+                retryable=entry.get("retryable")
+                if isinstance(entry.get("retryable"), bool)
+                else None,
                 location=at.child("codes", code),
                 retry_after=_str(entry.get("retryAfter")),
                 phases=_strs(entry.get("phases")) or (PRE_STREAM,),
@@ -545,7 +604,9 @@ class _Builder:
             codes=codes,
         )
 
-    def websocket(self, raw_op: dict[str, Any], at: Location, responses: dict[str, Response]) -> WebSocket | None:
+    def websocket(
+        self, raw_op: dict[str, Any], at: Location, responses: dict[str, Response]
+    ) -> WebSocket | None:
         raw = raw_op.get("x-contract-websocket")
         if not isinstance(raw, dict):
             return None
@@ -614,7 +675,9 @@ def merge_limits(declarations: list[tuple[Any, Location]]) -> Limits:
     return Limits(values, sources, rate_limits)
 
 
-def _merge_rate_limits(rates: dict[str, tuple[dict[str, Any], Location]], value: Any, at: Location) -> None:
+def _merge_rate_limits(
+    rates: dict[str, tuple[dict[str, Any], Location]], value: Any, at: Location
+) -> None:
     if value is None:
         rates.clear()
         return
@@ -632,7 +695,9 @@ def _merge_rate_limits(rates: dict[str, tuple[dict[str, Any], Location]], value:
         rates[name] = (merged, at.child(index))
 
 
-def _flatten(path: str, value: Any, at: Location, values: dict[str, Any], sources: dict[str, Location]) -> None:
+def _flatten(
+    path: str, value: Any, at: Location, values: dict[str, Any], sources: dict[str, Location]
+) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
             _flatten(f"{path}.{key}", child, at.child(key), values, sources)

@@ -33,7 +33,7 @@ class ErrorCatalog:
     codes: dict[str, ErrorCode] = field(default_factory=dict)
 
     def for_limit(self, limit_path: str) -> list[ErrorCode]:
-        """Codes that enforce a limit path or a parent of it (`rateLimits` covers `rateLimits.rpm`)."""
+        """Codes enforcing a limit path or a parent of it: `rateLimits` covers `rateLimits.rpm`."""
         return [
             code
             for code in self.codes.values()
