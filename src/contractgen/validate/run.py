@@ -238,39 +238,7 @@ def run_files(
     if jobs <= 1 or len(paths) <= 1:
         return [validate_file(path, settings, options) for path in paths]
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        shipped = pool.map(
-            _validate_shippable, paths, [settings] * len(paths), [options] * len(paths)
-        )
-        return [result.unpack() for result in shipped]
-
-
-@dataclass(frozen=True, slots=True)
-class _ShippedResult:
-    """A `FileResult` that survives pickling: the error travels as its fields, not itself.
-
-    `ContractgenError` builds its exception args from its fields, so the default exception
-    pickling cannot rebuild it in the parent process.
-    """
-
-    file: str
-    findings: list[Finding]
-    error_type: type[ContractgenError] | None
-    error_fields: tuple[str, str, str | None, int | None, int | None] | None
-
-    def unpack(self) -> FileResult:
-        error = None
-        if self.error_type is not None and self.error_fields is not None:
-            error = self.error_type(*self.error_fields)
-        return FileResult(self.file, self.findings, error)
-
-
-def _validate_shippable(path: Path, settings: RuleSettings, options: LoadOptions) -> _ShippedResult:
-    result = validate_file(path, settings, options)
-    error = result.error
-    if error is None:
-        return _ShippedResult(result.file, result.findings, None, None)
-    fields = (error.code, error.message, error.file, error.line, error.column)
-    return _ShippedResult(result.file, result.findings, type(error), fields)
+        return list(pool.map(validate_file, paths, [settings] * len(paths), [options] * len(paths)))
 
 
 def _unique(paths: Iterable[Path]) -> list[Path]:
