@@ -10,18 +10,16 @@ relevant pointer.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema_rs import ValidationErrorKind as Kind
 
 from contractgen.load.document import RefError
-from contractgen.report.finding import Finding, Level, Location, join_pointer, split_pointer
+from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.validate.best_match import Problem, pointer, problems, show
 from contractgen.validate.registry import rule
 
 if TYPE_CHECKING:
@@ -50,9 +48,15 @@ _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
 
 @cache
 def _openapi_validator(minor: int) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(_openapi_schema(minor))
+
+
+@cache
+def _openapi_schema(minor: int) -> dict[str, Any]:
     """The official JSON Schema of OpenAPI 3.<minor>, as bundled by openapi-spec-validator."""
-    schema = json.loads((_schemas_folder() / f"v3.{minor}" / "schema.json").read_text("utf-8"))
-    return jsonschema_rs.validator_for(schema)
+    text = (_schemas_folder() / f"v3.{minor}" / "schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _schemas_folder() -> Path:
@@ -105,200 +109,7 @@ def _known_dialect(uri: str) -> str | None:
     return _DIALECTS.get(uri.rstrip("#"))
 
 
-# --- from validation errors to problems ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Problem:
-    """One reportable problem: where (tokens below the validated value) and what."""
-
-    path: tuple[str | int, ...]
-    keyword: str
-    message: str
-    instance: Any
-    options: tuple[Any, ...] = ()
-    """For `enum`/`const` problems: the allowed values (merged across `oneOf` branches)."""
-
-
-_UNION_KINDS = (Kind.OneOfNotValid, Kind.AnyOf)
-
-
-def _descend(error: jsonschema_rs.ValidationError) -> list[_Problem]:
-    """The problems one error stands for: a failed union becomes its most likely branch's."""
-    kind = error.kind
-    if not isinstance(kind, _UNION_KINDS) or not kind.context:
-        return _problems(error)
-    branches = [_Branch.of(sub_errors) for sub_errors in kind.context]
-    return _best_branch(error, branches)
-
-
-@dataclass(frozen=True, slots=True)
-class _Branch:
-    problems: list[_Problem]
-    is_reference: bool
-
-    @classmethod
-    def of(cls, errors: list[jsonschema_rs.ValidationError]) -> _Branch:
-        problems = [problem for error in errors for problem in _descend(error)]
-        is_reference = any(
-            isinstance(token, str) and token.lower() == "reference"
-            for error in errors
-            for token in error.schema_path
-        )
-        return cls(problems, is_reference)
-
-
-def _best_branch(error: jsonschema_rs.ValidationError, branches: list[_Branch]) -> list[_Problem]:
-    """Pick the branch the author meant, like python-jsonschema's `best_match`.
-
-    An object with `$ref` meant the Reference branch, any other value did not. Among the
-    rest: the branch whose errors go deepest, then one that at least matched the value's
-    type, then the one with the fewest errors. When tied branches each only reject the same
-    value from an `enum`/`const`, their allowed values are merged into one problem.
-    """
-    instance = error.instance
-    wants_reference = isinstance(instance, dict) and "$ref" in instance
-    preferred = [b for b in branches if b.is_reference == wants_reference and b.problems]
-    candidates = preferred or [b for b in branches if b.problems]
-    if not candidates:
-        return _problems(error)
-    depth = len(error.instance_path)
-
-    def rank(branch: _Branch) -> tuple[int, bool, int]:
-        deepest = max(len(p.path) for p in branch.problems)
-        type_mismatch = all(p.keyword == "type" and len(p.path) == depth for p in branch.problems)
-        return (-deepest, type_mismatch, len(branch.problems))
-
-    merged = _merge_choices([b.problems for b in candidates])
-    if merged is not None:
-        return [merged]
-    return min(candidates, key=rank).problems
-
-
-def _merge_choices(branches: list[list[_Problem]]) -> _Problem | None:
-    """One `enum` problem when every branch rejects the same value from its set of choices.
-
-    (3.0's Parameter `in`: one branch per location; `in: quer` fails them all. The rest of a
-    branch's problems, such as a path parameter's missing `required`, only matter once the
-    author picks that branch.)
-    """
-    if len(branches) < 2:
-        return None
-    choices: list[_Problem] = []
-    for problems in branches:
-        found = [p for p in problems if p.keyword in ("enum", "const")]
-        if len(found) != 1:
-            return None
-        choices.append(found[0])
-    if len({p.path for p in choices}) != 1:
-        return None
-    shown = {_show(option): option for p in choices for option in p.options}
-    first = choices[0]
-    message = f"{_show(first.instance)} is not one of {', '.join(shown)}"
-    return _Problem(first.path, "enum", message, first.instance, tuple(shown.values()))
-
-
-def _problems(error: jsonschema_rs.ValidationError) -> list[_Problem]:
-    """Readable problems for one (non-union) error."""
-    kind = error.kind
-    path = tuple(error.instance_path)
-    instance = error.instance
-    where = _object_name(error.schema_path)
-    if isinstance(kind, Kind.AdditionalProperties | Kind.UnevaluatedProperties):
-        hint = "" if where in ("Schema", "") else "; vendor extensions start with 'x-'"
-        inside = f" in {where} Object" if where else ""
-        return [
-            _Problem((*path, name), kind.name, f"unknown field {name!r}{inside}{hint}", None)
-            for name in kind.unexpected
-        ]
-    if isinstance(kind, Kind.Required):
-        inside = f" in {where} Object" if where else ""
-        return [
-            _Problem(path, kind.name, f"missing required field {kind.property!r}{inside}", instance)
-        ]
-    if isinstance(kind, Kind.Enum):
-        options = tuple(kind.options)
-        return [_Problem(path, "enum", _not_one_of(instance, options), instance, options)]
-    if isinstance(kind, Kind.Constant):
-        expected = kind.expected_value
-        message = f"expected {_show(expected)}, not {_show(instance)}"
-        return [_Problem(path, "const", message, instance, (expected,))]
-    if isinstance(kind, Kind.Type):
-        wanted = " or ".join(str(t) for t in kind.types)
-        message = f"expected {wanted}, not {_json_type(instance)} {_show(instance)}"
-        return [_Problem(path, "type", message, instance)]
-    if isinstance(kind, Kind.Format):
-        if kind.format == "regex":
-            message = f"{_show(instance)} is not a valid regular expression (ECMA-262)"
-        else:
-            message = f"{_show(instance)} is not a valid {kind.format}"
-        return [_Problem(path, f"format:{kind.format}", message, instance)]
-    if isinstance(kind, Kind.FalseSchema) and path:
-        return [_Problem(path, kind.name, f"field {str(path[-1])!r} is not allowed here", instance)]
-    return [_Problem(path, kind.name, error.message, instance)]
-
-
-def _object_name(schema_path: list[str | int]) -> str:
-    """`Operation` for `[definitions, Operation, ...]`, `Media Type` for `[$defs, media-type]`."""
-    name = ""
-    for before, token in pairwise(schema_path):
-        if before in ("definitions", "$defs") and isinstance(token, str):
-            name = token
-    if name.endswith("-or-reference"):
-        name = name.removesuffix("-or-reference")
-    words = name.replace("-", " ").split()
-    return " ".join(word[:1].upper() + word[1:] for word in words)
-
-
-def _not_one_of(instance: Any, options: Iterable[Any]) -> str:
-    shown = ", ".join(_show(option) for option in options)
-    return f"{_show(instance)} is not one of {shown}"
-
-
-def _show(value: Any, limit: int = 60) -> str:
-    try:
-        text = json.dumps(value, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _pointer(data: Any, path: tuple[str | int, ...]) -> str:
-    """The JSON Pointer of an instance path, read against the data.
-
-    jsonschema-rs reports digit-only mapping keys as integers (`"007"` becomes `7`), so the
-    tokens are matched against the real keys while walking down.
-    """
-    tokens: list[str] = []
-    node = data
-    for step in path:
-        token = str(step)
-        if isinstance(node, dict):
-            if token not in node and isinstance(step, int):
-                token = next((k for k in node if k.isdigit() and int(k) == step), token)
-            node = node.get(token)
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            node = node[step]
-        else:
-            node = None
-        tokens.append(token)
-    return join_pointer(tokens)
+# --- from validation errors to findings ----------------------------------------------------
 
 
 def _errors_to_findings(
@@ -307,28 +118,27 @@ def _errors_to_findings(
     data: Any,
     base: Location,
     *,
+    schema: Any = None,
     metaschema: bool = False,
 ) -> Iterator[Finding]:
     """Findings at `base` + each problem's pointer; `data` is the value that was validated."""
     seen: set[tuple[str, str]] = set()
-    for error in errors:
-        for problem in _descend(error):
-            if metaschema and _is_dropped_by_metaschema_check(problem):
-                continue
-            pointer = base.pointer + _pointer(data, problem.path)
-            key = (pointer, problem.message)
-            if key not in seen:
-                seen.add(key)
-                yield rule.finding(Location(base.file, pointer), problem.message)
+    for problem in problems(errors, schema):
+        if metaschema and _is_dropped_by_metaschema_check(problem):
+            continue
+        at = base.pointer + pointer(data, problem.path)
+        if (at, problem.message) not in seen:
+            seen.add((at, problem.message))
+            yield rule.finding(Location(base.file, at), problem.message)
 
 
-def _is_dropped_by_metaschema_check(problem: _Problem) -> bool:
+def _is_dropped_by_metaschema_check(problem: Problem) -> bool:
     if problem.keyword.startswith("format:"):
         return problem.keyword not in _REPORTED_FORMATS
     return _is_legacy_bound(problem)
 
 
-def _is_legacy_bound(problem: _Problem) -> bool:
+def _is_legacy_bound(problem: Problem) -> bool:
     """A boolean `exclusiveMinimum`/`exclusiveMaximum`: OAS004 reports it, with advice."""
     return (
         problem.keyword == "type"
@@ -374,10 +184,14 @@ def _is_legacy_bound(problem: _Problem) -> bool:
 )
 def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
-    validator = _openapi_validator(document.version_tuple[1])
+    minor = document.version_tuple[1]
+    validator = _openapi_validator(minor)
     data = document.data
+    if validator.is_valid(data):
+        return
     errors = validator.iter_errors(data)
-    yield from _errors_to_findings(rule, errors, data, document.root.location())
+    root = document.root.location()
+    yield from _errors_to_findings(rule, errors, data, root, schema=_openapi_schema(minor))
 
 
 # --- OAS002 ---------------------------------------------------------------------------------
@@ -670,7 +484,7 @@ def _legacy_keywords(
             continue
         limit = schema.get(bound)
         if flag and isinstance(limit, int | float) and not isinstance(limit, bool):
-            advice = f"write `{keyword}: {_show(limit)}` and drop `{bound}`"
+            advice = f"write `{keyword}: {show(limit)}` and drop `{bound}`"
         elif flag:
             advice = f"write the limit itself: `{keyword}: <number>`"
         else:
