@@ -136,6 +136,66 @@ def test_oas001_item_schema_in_30_is_one_finding(write_spec: WriteSpec) -> None:
     assert summary(findings) == [("OAS001", pointer, 15)]
 
 
+def test_oas001_typo_of_a_required_field_is_one_did_you_mean(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace("description: The pets", "descrption: The pets")
+    findings = run(spec(write_spec, text))
+    assert summary(findings) == [("OAS001", "/paths/~1pets/get/responses/200/descrption", 12)]
+    message = "unknown field 'descrption' in Response Object (did you mean 'description'?)"
+    assert findings[0].message == message
+
+
+def test_oas001_unknown_field_suggests_a_declared_one(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace("    get:\n", "    get:\n      summry: List pets\n")
+    findings = run(spec(write_spec, text))
+    assert findings[0].message == (
+        "unknown field 'summry' in Operation Object (did you mean 'summary'?)"
+    )
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_oas001_parameter_variants_read_as_one_problem(write_spec: WriteSpec, version: str) -> None:
+    text = (
+        PETS_30.replace("3.0.3", version)
+        .replace("/pets:", "/pets/{id}:")
+        .replace(
+            "        - name: limit\n",
+            "        - {name: id, in: path, schema: {type: string}}\n"
+            "        - {name: both, in: query, schema: {type: string}, content: {text/plain: {}}}\n"
+            "        - {name: neither, in: query}\n"
+            "        - name: limit\n",
+        )
+    )
+    findings = run(spec(write_spec, text))
+    base = "/paths/~1pets~1{id}/get/parameters"
+    assert summary(findings) == [
+        ("OAS001", f"{base}/0", 7),
+        ("OAS001", f"{base}/1", 8),
+        ("OAS001", f"{base}/2", 9),
+    ]
+    messages = [f.message for f in sorted(findings, key=lambda f: f.location.pointer)]
+    assert messages[0].startswith("missing required field 'required'")
+    assert messages[1].startswith("use either 'schema' or 'content'")
+    assert (
+        messages[2].startswith("missing required field") and "'schema' or 'content'" in messages[2]
+    )
+
+
+def test_oas001_31_discriminating_value_hides_unevaluated_fields(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace("3.0.3", "3.1.0") + (
+        "components:\n  securitySchemes:\n    key: {type: apikey, name: key, in: header}\n"
+    )
+    findings = run(spec(write_spec, text))
+    assert summary(findings) == [("OAS001", "/components/securitySchemes/key/type", 21)]
+    assert '"apikey" is not one of "apiKey"' in findings[0].message
+
+
+def test_oas001_wrong_type_is_not_also_a_wrong_enum(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace("schema: {type: integer}", "schema: {type: [integer, 'null']}")
+    findings = run(spec(write_spec, text))
+    assert summary(findings) == [("OAS001", "/paths/~1pets/get/parameters/0/schema/type", 9)]
+    assert findings[0].message == 'expected string, not array ["integer", "null"]'
+
+
 # --- OAS002 -----------------------------------------------------------------------------------
 
 REFS = """\
