@@ -17,7 +17,6 @@ from typing import Annotated
 import typer
 
 from contractgen import __version__
-from contractgen.docs import explain_rule, rules_markdown, rules_table
 from contractgen.errors import ContractgenError
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.report import ReportFormat
@@ -182,6 +181,9 @@ def rules(
     ] = RulesFormat.TEXT,
 ) -> None:
     """List the validation rules, or explain one."""
+    # Imported here: jinja2 and rich's syntax highlighting would slow every `validate` start.
+    from contractgen.docs import explain_rule, rules_markdown, rules_table
+
     if format is RulesFormat.MARKDOWN:
         typer.echo(rules_markdown(catalogue().values()), nl=False)
     elif rule is None:

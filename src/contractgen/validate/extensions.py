@@ -8,14 +8,15 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from contractgen.model.contract import HTTP_METHODS
 from contractgen.report.finding import Finding, Level, split_pointer
 from contractgen.validate.registry import Rule, RuleContext, rule
+
+if TYPE_CHECKING:  # jsonschema is imported where it runs, to keep start-up fast
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 EXTENSIONS = ("x-contract-stream", "x-contract-limits", "x-contract-errors", "x-contract-websocket")
 
@@ -23,6 +24,8 @@ EXTENSIONS = ("x-contract-stream", "x-contract-limits", "x-contract-errors", "x-
 @cache
 def extension_validator(name: str) -> jsonschema.protocols.Validator:
     """The validator for one extension, from the schema shipped in `contractgen/schemas/`."""
+    import jsonschema
+
     text = resources.files("contractgen.schemas").joinpath(f"{name}.schema.json").read_text()
     schema = json.loads(text)
     validator_class = jsonschema.validators.validator_for(schema)
@@ -149,6 +152,8 @@ def _is_operation(tokens: list[str]) -> bool:
 
 def _errors(validator: jsonschema.protocols.Validator, value: Any) -> Iterator[ValidationError]:
     """One error per problem: a failed `anyOf`/`oneOf` is reported through its best branch."""
+    from jsonschema.exceptions import best_match
+
     for error in validator.iter_errors(value):
         if error.context:
             yield best_match(error.context) or error

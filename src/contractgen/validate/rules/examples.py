@@ -14,15 +14,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
-
-from jsonschema import Draft4Validator, Draft202012Validator, ValidationError
-from jsonschema.exceptions import best_match
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend
-from referencing import Registry
-from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from contractgen.load.document import Document, RefError
 from contractgen.model.contract import Example, MediaType, Operation
@@ -30,6 +23,15 @@ from contractgen.model.schema import Schema
 from contractgen.model.stream import SEQUENTIAL_MEDIA_TYPES, StreamFormat
 from contractgen.report.finding import Finding, Level, Location, escape_token
 from contractgen.validate.registry import Rule, RuleContext, rule
+
+# jsonschema and referencing are imported where they run: importing them costs ~60 ms, and
+# a spec without examples (and every `contractgen rules` call) should not pay for it.
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+
+    Keyword = Callable[[Any, Any, Any, dict[str, Any]], Iterable[ValidationError]]
 
 #: Keywords whose value is one subschema / a list of them / a map of them (not followed: $ref).
 _ONE = (
@@ -82,11 +84,12 @@ _MAX_WIRE_FIXES = 20
     """,
 )
 def check_example_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    checker = _Checker(ctx.document)
+    checker: _Checker | None = None  # built on the first example: it loads jsonschema
     seen: set[Location] = set()
     for check in _all_checks(ctx):
         if check.example.location in seen or check.example.external:
             continue
+        checker = checker or _Checker(ctx.document)
         problem = checker.problem(check)
         if problem is not None:
             seen.add(check.example.location)
@@ -237,6 +240,9 @@ class _Checker:
 
     def __init__(self, document: Document) -> None:
         self.document = document
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT4, DRAFT202012
+
         _load_referenced_files(document)
         legacy = document.version_tuple < (3, 1)
         specification = DRAFT4 if legacy else DRAFT202012
@@ -290,6 +296,8 @@ def _instances(check: _Check, document: Document, schema: Location) -> Iterator[
 
 def _first_error(validator: Validator, instance: Any, wire: bool) -> ValidationError | None:
     """The most relevant error; wire-form values (`'true'` for true) are read as data first."""
+    from jsonschema.exceptions import best_match
+
     error: ValidationError | None = best_match(validator.iter_errors(instance))
     for _ in range(_MAX_WIRE_FIXES if wire else 0):
         fixed = _from_wire(instance, error) if error else None
@@ -442,11 +450,11 @@ def _load_referenced_files(document: Document) -> None:
 
 # --- the validator: JSON Schema plus what OpenAPI adds -------------------------------------
 
-Keyword = Callable[[Any, Any, Any, dict[str, Any]], Iterable[ValidationError]]
-
-
 def _validator_class(legacy: bool) -> type[Validator]:
     """Draft 2020-12 (3.1+) or Draft 4 with `nullable` (3.0), with discriminators and content."""
+    from jsonschema import Draft4Validator, Draft202012Validator
+    from jsonschema.validators import extend
+
     base = Draft4Validator if legacy else Draft202012Validator
     keywords: dict[str, Keyword] = dict(base.VALIDATORS)
     keywords["oneOf"] = _by_discriminator(keywords["oneOf"])
@@ -509,6 +517,8 @@ def _content_schema(
     validator: Any, content_schema: Any, instance: Any, schema: dict[str, Any]
 ) -> Iterator[ValidationError]:
     """A JSON-encoded string (SSE `data`) is decoded and checked against `contentSchema`."""
+    from jsonschema import ValidationError
+
     media_type = schema.get("contentMediaType")
     if not isinstance(instance, str) or not isinstance(media_type, str) or not _is_json(media_type):
         return
