@@ -9,13 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from contractgen.report.github import render_github
-from contractgen.report.json_report import render_json
-from contractgen.report.junit import render_junit
-from contractgen.report.markdown import render_markdown
 from contractgen.report.rules import RuleInfo
-from contractgen.report.sarif import render_sarif
-from contractgen.report.text import render_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -51,19 +45,32 @@ def render(
     `files` are the files that were checked (a clean file still counts in summaries);
     `rules` is the catalogue SARIF describes; `color` only affects text; `source_root`
     only affects SARIF (see `render_sarif`). Output ends with a newline unless empty.
+    Each reporter is imported when chosen: a run pays only for the format it prints.
     """
     match format:
         case ReportFormat.TEXT:
+            from contractgen.report.text import render_text
+
             return render_text(findings, files=files, color=color)
         case ReportFormat.JSON:
+            from contractgen.report.json_report import render_json
+
             return render_json(findings, files=files, tool_version=tool_version)
         case ReportFormat.SARIF:
+            from contractgen.report.sarif import render_sarif
+
             return render_sarif(
                 findings, rules=rules, tool_version=tool_version, source_root=source_root
             )
         case ReportFormat.GITHUB:
+            from contractgen.report.github import render_github
+
             return render_github(findings)
         case ReportFormat.JUNIT:
+            from contractgen.report.junit import render_junit
+
             return render_junit(findings, files=files)
         case ReportFormat.MARKDOWN:
+            from contractgen.report.markdown import render_markdown
+
             return render_markdown(findings, files=files)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,6 +236,8 @@ def run_files(
     """Validate every file, in input order; several files run in parallel, one per process."""
     if jobs <= 1 or len(paths) <= 1:
         return [validate_file(path, settings, options) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor  # only multi-file runs pay for it
+
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
         return list(pool.map(validate_file, paths, [settings] * len(paths), [options] * len(paths)))
 
