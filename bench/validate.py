@@ -362,7 +362,14 @@ def _redocly_missing() -> str | None:
 
 
 def _env() -> dict[str, str]:
+    """The children's environment: quiet, and with bytecode caching on.
+
+    An installed tool runs from cached bytecode (pip compiles it at install time); an
+    inherited PYTHONDONTWRITEBYTECODE would make an editable checkout recompile every module
+    on every run and measure the compiler instead of the tool.
+    """
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(QUIET_ENV)
     return env
 
