@@ -89,8 +89,10 @@ def test_alias_bomb_is_refused_quickly(write_spec: WriteSpec) -> None:
         "x: " + "{a: " * 100_000 + "1" + "}" * 100_000,
         "x:\n" + " [\n" * 100_000 + " ]\n" * 100_000,
         "x:\n" + "- " * 100_000 + "a",
+        # closing brackets hidden in quoted strings fool a plain bracket count
+        "x: " + '[ "]]", ' * 100_000 + "y" + "]" * 100_000,
     ],
-    ids=["flow-sequences", "flow-mappings", "flow-over-lines", "block-sequences"],
+    ids=["flow-sequences", "flow-mappings", "flow-over-lines", "block-sequences", "hidden-closers"],
 )
 def test_deep_yaml_nesting_is_refused_quickly(write_spec: WriteSpec, body: str) -> None:
     started = time.perf_counter()
