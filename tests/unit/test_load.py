@@ -221,6 +221,16 @@ def test_wide_integer_takes_the_slow_path_exactly(write_spec: WriteSpec) -> None
     }
 
 
+@pytest.mark.parametrize("digits", [39, 60])
+def test_integer_wider_than_128_bits_stays_exact(write_spec: WriteSpec, digits: int) -> None:
+    """ryaml reads these as floats without an error; the loader must notice and keep them exact."""
+    huge = "9" * digits
+    doc = load_document(write_spec(HEAD + f"x: {huge}\ny: -{huge}\nz: 1e-08\n"))
+    assert doc.data["x"] == int(huge) and isinstance(doc.data["x"], int)
+    assert doc.data["y"] == -int(huge)
+    assert doc.data["z"] == 1e-08
+
+
 @pytest.mark.skipif(
     not (CORPUS / "openai-openapi.yaml").exists(), reason="../shared/corpus is not present"
 )

@@ -3,8 +3,8 @@
 YAML goes through ryaml (Rust, serde_yaml): YAML 1.2 core schema, about ten times faster
 than PyYAML's libyaml loader on Stripe's spec (bench/README.md), with built-in limits on
 alias expansion and nesting, and errors on duplicate keys. What ryaml cannot represent
-(integers beyond 128 bits, as in OpenAI's spec) falls back to PyYAML's composer with a
-YAML 1.2 core-schema constructor. JSON goes through the standard library, which keeps
+exactly (integers beyond 64 bits, as in OpenAI's spec) falls back to PyYAML's composer with
+a YAML 1.2 core-schema constructor. JSON goes through the standard library, which keeps
 big integers exact; a hook turns duplicate keys into an error.
 """
 
@@ -38,9 +38,12 @@ def parse(text: str, display: str, *, syntax: str) -> Any:
 def parse_yaml(text: str, display: str) -> Any:
     _refuse_deep_flow(text, display)
     try:
-        return ryaml.loads(text)
+        data = ryaml.loads(text)
     except ryaml.InvalidYamlError as exc:
         message = str(exc)
+    else:
+        # ryaml turns integers wider than 128 bits into floats without a word; keep them exact
+        return _parse_yaml_slow(text, display) if _has_huge_integer(text) else data
     if "as i128" in message or "as u128" in message:
         return _parse_yaml_slow(text, display)
     raise _yaml_error(message, text, display)
@@ -102,6 +105,21 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     return LoadError(
         "LOAD006", f"invalid YAML: {_strip_path_prefix(summary)}", display, line, column
     )
+
+
+_DIGIT_MASK = bytes.maketrans(
+    bytes(range(256)), bytes(ord("0") if 48 <= b <= 57 else ord(" ") for b in range(256))
+)
+#: Digits in the smallest integer wider than 128 bits (2**128 has 39).
+_HUGE_INTEGER_DIGITS = 39
+
+
+def _has_huge_integer(text: str) -> bool:
+    """Whether any run of 39+ digits stands in the text: ~8 ms on Stripe, unlike a regex (35 ms).
+
+    A match inside a string only costs the slow path; it never changes a value.
+    """
+    return b"0" * _HUGE_INTEGER_DIGITS in text.encode().translate(_DIGIT_MASK)
 
 
 def _refuse_deep_flow(text: str, display: str) -> None:
