@@ -11,6 +11,7 @@ from pathlib import Path
 
 from contractgen.errors import LoadError
 from contractgen.load.document import load_document
+from contractgen.model.build import build_contract
 from contractgen.report.finding import Finding
 from contractgen.validate.engine import RuleSettings, validate_document
 from contractgen.validate.registry import catalogue
@@ -46,8 +47,6 @@ def main() -> None:
             continue
         findings = validate_document(document, RuleSettings())
         elapsed = time.process_time() - started
-        from contractgen.model.build import build_contract
-
         operations = len(build_contract(document).operations)
         levels = Counter(f.level.value for f in findings)
         by_rule = Counter(f.rule_id for f in findings)

@@ -7,6 +7,7 @@ feeds `contractgen rules`, the configuration (severity overrides, disabling) and
 from __future__ import annotations
 
 import importlib
+import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -116,6 +117,4 @@ def find_rule(key: str) -> Rule | None:
 
 
 def _dedent(text: str) -> str:
-    import textwrap
-
     return textwrap.dedent(text).strip("\n")
