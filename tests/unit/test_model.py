@@ -459,3 +459,66 @@ def test_every_corpus_spec_builds(path: Path) -> None:
         return
     contract = build_contract(load_document(path))
     assert contract.operations or path.name.startswith("learn-webhook")
+
+
+# --- event unions --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def unions() -> Contract:
+    return build_contract(load_document(FIXTURES / "model" / "stream_unions.yaml"))
+
+
+def test_frame_union_told_apart_by_data_type(unions: Contract) -> None:
+    """Frames pin nothing on `event`; each frame's contentSchema pins `type` (data#/type)."""
+    sse = stream(unions, "POST /frames-by-data")
+    assert sse.event_names == ("delta", "error")
+    assert sse.discriminator == "data#/type" and sse.has_union_discriminator
+    assert sse.union_location is not None
+    assert sse.union_location.pointer.endswith("itemSchema/oneOf")
+    error = sse.event("error")
+    assert error is not None and error.payload is not None and error.payload.name == "Error"
+    assert error.data_media_type == "application/json"
+    assert error.frame.location.pointer.endswith("itemSchema/oneOf/1")
+
+
+def test_frame_union_with_openapi_discriminator_mapping_to_frames(unions: Contract) -> None:
+    """A pinned data `type` names a frame; the mapping names the frame that pins nothing."""
+    sse = stream(unions, "POST /frames-mapped")
+    assert sse.event_names == ("delta", "ping")
+    assert sse.discriminator == "data#/type" and sse.has_union_discriminator
+    assert [(m.value, m.in_union) for m in sse.mappings] == [("delta", True), ("ping", True)]
+    ping = sse.event("ping")
+    assert ping is not None and ping.frame.name == "PingFrame"
+    assert ping.payload is not None and ping.payload.name == "Untyped"
+
+
+def test_frame_union_partly_pinned_by_data_is_not_discriminated(unions: Contract) -> None:
+    sse = stream(unions, "POST /frames-partly-pinned")
+    assert sse.event_names == ("delta",)
+    assert not sse.has_union_discriminator
+
+
+def test_single_frame_with_encoded_data_union(unions: Contract) -> None:
+    sse = stream(unions, "POST /one-frame-content-union")
+    assert sse.event_names == ("delta", "error")
+    assert sse.discriminator == "data#/type" and sse.has_union_discriminator
+    delta = sse.event("delta")
+    assert delta is not None and delta.payload is not None and delta.payload.name == "Delta"
+    assert delta.data_media_type == "application/json"
+
+
+def test_json_seq_union_told_apart_by_declared_item_property(unions: Contract) -> None:
+    seq = stream(unions, "POST /json-seq")
+    assert seq.format is StreamFormat.JSON_SEQ
+    assert seq.event_names == ("delta", "error")
+    assert seq.discriminator == "data#/type" and seq.has_union_discriminator
+
+
+def test_component_names_are_not_event_names_without_openapi_discriminator(
+    unions: Contract,
+) -> None:
+    """OpenAPI's implicit mapping applies only under a `discriminator`, not a declared one."""
+    jsonl = stream(unions, "POST /jsonl-unpinned")
+    assert jsonl.event_names == ("delta",)
+    assert not jsonl.has_union_discriminator

@@ -268,3 +268,55 @@ paths:
     assert findings(write_spec, text, "STR002") == []
     [finding] = findings(write_spec, text, "STR005")
     assert "'end'" in finding.message and "delta, done" in finding.message
+
+
+FRAMES_BY_DATA = """
+paths:
+  /a:
+    post:
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              itemSchema:
+                oneOf:
+                  - properties:
+                      data:
+                        type: string
+                        contentMediaType: application/json
+                        contentSchema: {properties: {type: {const: delta}}}
+                  - properties:
+                      data:
+                        type: string
+                        contentMediaType: application/json
+                        contentSchema: {properties: {type: {const: done}}}
+                  - properties:
+                      data:
+                        type: string
+                        contentMediaType: application/json
+                        contentSchema: {properties: {type: {%s}}, required: [code]}
+              x-contract-stream:
+                discriminator: 'data#/type'
+                terminal: [done, error, finished]
+                errorEvent: error
+"""
+
+
+def test_frame_union_discriminated_by_data_type(write_spec: WriteSpec) -> None:
+    """Frames told apart by their JSON data's `type`: events known, terminals checked."""
+    text = FRAMES_BY_DATA % "const: error"
+    assert findings(write_spec, text, "STR002") == []
+    [finding] = findings(write_spec, text, "STR005")
+    assert "'finished'" in finding.message and "delta, done, error" in finding.message
+    assert finding.location.pointer.endswith("/x-contract-stream/terminal/2")
+    [error] = findings(write_spec, text, "STR006")
+    assert "error event 'error' lacks property code" in error.message
+    assert error.location.pointer.endswith("/oneOf/2/properties/data/contentSchema")
+
+
+def test_frame_union_with_a_frame_whose_data_pins_no_type(write_spec: WriteSpec) -> None:
+    text = FRAMES_BY_DATA % "type: string"
+    [finding] = findings(write_spec, text, "STR002")
+    assert finding.location.pointer.endswith("/itemSchema/oneOf")
+    assert findings(write_spec, text, "STR005") == []  # the events are not all known

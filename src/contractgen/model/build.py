@@ -8,7 +8,7 @@ because structural validation reports malformed input with better messages.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from contractgen.load.document import Document, RefError
 from contractgen.model.contract import (
@@ -41,6 +41,22 @@ from contractgen.report.finding import Location
 
 SSE_DEFAULT_EVENT = "message"
 """The event type an SSE client sees when a frame has no `event` field."""
+
+FRAME_FIELDS = ("event", "data", "id", "retry")
+"""The fields of an SSE frame."""
+
+
+class _Events(NamedTuple):
+    """What an item schema says about a stream's event types."""
+
+    events: tuple[EventType, ...] = ()
+    union: Location | None = None
+    """Where the event union (`oneOf`/`anyOf`) is written."""
+    discriminator: str | None = None
+    """`event` or `data#/<prop>`."""
+    pinned: bool = False
+    """Whether the union tells its branches apart (see `Stream.has_union_discriminator`)."""
+    mappings: tuple[DiscriminatorMapping, ...] = ()
 
 
 def build_contract(document: Document) -> Contract:
@@ -354,9 +370,7 @@ class _Builder:
             )
         declared = _dict(raw.get("x-contract-stream"))
         declared_discriminator = _str(declared.get("discriminator"))
-        events, union_at, discriminator, pinned, mappings = self.events(
-            item, stream_format, declared_discriminator
-        )
+        found = self.events(item, stream_format, declared_discriminator)
         heartbeat = _dict(declared.get("heartbeat"))
         sentinel = _str(declared.get("sentinel"))
         sentinel_at = at.child("x-contract-stream", "sentinel") if sentinel is not None else None
@@ -379,11 +393,11 @@ class _Builder:
             status=status,
             item_schema=item,
             item_source=source,
-            events=tuple(events),
-            union_location=union_at,
-            discriminator=declared_discriminator or discriminator,
-            has_union_discriminator=pinned,
-            mappings=tuple(mappings),
+            events=found.events,
+            union_location=found.union,
+            discriminator=declared_discriminator or found.discriminator,
+            has_union_discriminator=found.pinned,
+            mappings=found.mappings,
             declared="x-contract-stream" in raw or sentinel is not None,
             extension_location=at.child("x-contract-stream")
             if "x-contract-stream" in raw
@@ -449,43 +463,22 @@ class _Builder:
                 )
         return replace(stream, **changes) if changes else stream
 
+    # Event types. An item's events are told apart by a discriminator: the SSE `event` field,
+    # or a property of the JSON payload (`data#/type`). The union that lists them is the item
+    # itself (a union of SSE frames, or of payloads) or, for a single SSE frame, its `data`.
+
     def events(
         self, item: Schema | None, stream_format: StreamFormat, declared: str | None
-    ) -> tuple[list[EventType], Location | None, str | None, bool, list[DiscriminatorMapping]]:
-        """Event types of a stream: (events, union location, discriminator, pinned, mappings)."""
+    ) -> _Events:
+        """Event types of a stream, read from its item schema."""
         if item is None or not isinstance(item.value, dict):
-            return [], None, None, False, []
-        is_frame = stream_format is StreamFormat.SSE and self.is_frame(item)
-        by_data = (declared or "").startswith("data#")
-        # One frame whose `data` is a union told apart by `data#/...` is still read as a frame.
-        if is_frame and not (by_data and self.branches(item)):
-            branches = self.branches(item)
-            if branches:
-                found = [self.frame_event(branch, branch.location) for branch in branches]
-                named = [event for event in found if event is not None]
-                pinned = len(named) == len(branches) or "discriminator" in item.value
-                mappings = self.mappings(item, branches)
-                if "discriminator" in item.value and len(named) < len(branches):
-                    named = self.events_from_mapping(item, branches, "event", framed=True)
-                return named, self.union_keyword_location(item), "event", pinned, mappings
-            data = self.property_schema(item, "data")
-            names = self.event_enum(item)
-            if data is not None:
-                union = self.payload_of(data)[0] or data
-                if self.branches(union):
-                    return self.payload_events(union, declared, framed=True)
-            payload, media = self.payload_of(data) if data else (None, None)
-            return (
-                [
-                    EventType(name, item.location, item, payload, media)
-                    for name in (names or [SSE_DEFAULT_EVENT])
-                ],
-                None,
-                "event" if names else None,
-                bool(names),
-                [],
-            )
-        return self.payload_events(item, declared, framed=stream_format is StreamFormat.SSE)
+            return _Events()
+        if stream_format is StreamFormat.SSE and self.is_frame(item):
+            if self.branches(item):
+                return self.union_events(item, _frame_discriminator(item, declared), framed=True)
+            return self.single_frame_events(item, declared)
+        single = SSE_DEFAULT_EVENT if stream_format is StreamFormat.SSE else "item"
+        return self.payload_events(item, declared, single)
 
     def is_frame(self, item: Schema) -> bool:
         """Whether an SSE item is the frame `{event, data, ...}` itself, or a union of frames."""
@@ -496,33 +489,84 @@ class _Builder:
         branches = self.branches(item)
         return framed(item) or (bool(branches) and all(framed(branch) for branch in branches))
 
-    def payload_events(
-        self, payload: Schema, declared: str | None, *, framed: bool
-    ) -> tuple[list[EventType], Location | None, str | None, bool, list[DiscriminatorMapping]]:
-        """Events told apart by a property of the JSON payload (`data#/type`)."""
-        branches = self.branches(payload)
-        if not branches:
-            name = SSE_DEFAULT_EVENT if framed else "item"
-            return [EventType(name, payload.location, payload, payload)], None, None, False, []
-        prop = _discriminator_property(payload, declared)
-        events = self.events_from_mapping(payload, branches, prop, framed=False) if prop else []
-        pinned = bool(prop) and (len(events) == len(branches) or "discriminator" in payload.value)
-        discriminator = f"data#/{prop}" if prop else None
-        return (
+    def single_frame_events(self, frame: Schema, declared: str | None) -> _Events:
+        """One SSE frame: its `data` is a union of payloads, or `event` lists the event names."""
+        data = self.property_schema(frame, "data")
+        payload, media = self.payload_of(data) if data else (None, None)
+        union = payload or data
+        if union is not None and self.branches(union):
+            discriminator = _payload_discriminator(union, declared)
+            return self.union_events(union, discriminator, framed=False, media=media)
+        names = self.event_enum(frame)
+        events = tuple(
+            EventType(name, frame.location, frame, payload, media)
+            for name in names or [SSE_DEFAULT_EVENT]
+        )
+        return _Events(events, discriminator="event" if names else None, pinned=bool(names))
+
+    def payload_events(self, payload: Schema, declared: str | None, single: str) -> _Events:
+        """The item is the JSON payload: JSON Lines, json-seq, legacy SSE `schema` (OpenAI)."""
+        if self.branches(payload):
+            discriminator = _payload_discriminator(payload, declared)
+            return self.union_events(payload, discriminator, framed=False)
+        return _Events((EventType(single, payload.location, payload, payload),))
+
+    def union_events(
+        self,
+        union: Schema,
+        discriminator: str | None,
+        *,
+        framed: bool,
+        media: str | None = None,
+    ) -> _Events:
+        """Event types of a union of SSE frames (`framed`) or of payloads, named by `discriminator`.
+
+        The union is pinned when every branch is named, or when it has an OpenAPI
+        `discriminator` (which names its branches even where we cannot).
+        """
+        branches = self.branches(union)
+        names = [self.branch_name(union, b, discriminator, framed) for b in branches]
+        events = tuple(
+            self.event_type(name, branch, framed, media)
+            for name, branch in zip(names, branches, strict=True)
+            if name is not None
+        )
+        has_openapi_discriminator = "discriminator" in union.value
+        return _Events(
             events,
-            self.union_keyword_location(payload),
+            self.union_keyword_location(union),
             discriminator,
-            pinned,
-            self.mappings(payload, branches),
+            discriminator is not None
+            and (len(events) == len(branches) or has_openapi_discriminator),
+            tuple(self.mappings(union, branches)),
         )
 
-    def frame_event(self, branch: Schema, at: Location) -> EventType | None:
-        names = self.event_enum(branch)
-        if len(names) != 1:
+    def branch_name(
+        self, union: Schema, branch: Schema, discriminator: str | None, framed: bool
+    ) -> str | None:
+        """The value a branch pins for the discriminator, else what the union's mapping says."""
+        if discriminator is None:
             return None
-        data = self.property_schema(branch, "data")
-        payload, media = self.payload_of(data) if data else (None, None)
-        return EventType(names[0], at, branch, payload, media)
+        if discriminator == "event":
+            names = self.event_enum(branch)
+        else:
+            payload = self.frame_payload(branch)[0] if framed else branch
+            prop = discriminator.removeprefix("data#/").split("/")[0]
+            pin = self.property_schema(payload, prop) if payload else None
+            names = _pinned_values(pin) if pin else []
+        return names[0] if len(names) == 1 else _mapped_name(union, branch)
+
+    def event_type(self, name: str, branch: Schema, framed: bool, media: str | None) -> EventType:
+        """A frame branch carries its payload in `data`; a payload branch is the payload."""
+        if framed:
+            payload, media = self.frame_payload(branch)
+            return EventType(name, branch.location, branch, payload, media)
+        return EventType(name, branch.location, branch, branch, media)
+
+    def frame_payload(self, frame: Schema) -> tuple[Schema | None, str | None]:
+        """The JSON payload a frame's `data` carries, and data's contentMediaType."""
+        data = self.property_schema(frame, "data")
+        return self.payload_of(data) if data else (None, None)
 
     def event_enum(self, frame: Schema) -> list[str]:
         event = self.property_schema(frame, "event")
@@ -539,32 +583,6 @@ class _Builder:
                 return None, media
             return self.schema(content, data.value_location.child("contentSchema")), media
         return data, None
-
-    def events_from_mapping(
-        self, union: Schema, branches: list[Schema], prop: str, *, framed: bool
-    ) -> list[EventType]:
-        mapping = _dict(_dict(union.get("discriminator")).get("mapping"))
-        by_target = {
-            _component_ref(target): value
-            for value, target in mapping.items()
-            if isinstance(target, str)
-        }
-        events: list[EventType] = []
-        for branch in branches:
-            pinned_schema = self.property_schema(branch, prop)
-            names = _pinned_values(pinned_schema) if pinned_schema else []
-            name = names[0] if len(names) == 1 else by_target.get(_component_ref(branch.ref or ""))
-            if name is None and branch.name is not None and not mapping:
-                name = branch.name  # OpenAPI's implicit mapping: the component name
-            if name is None:
-                continue
-            if framed:
-                data = self.property_schema(branch, "data")
-                payload, media = self.payload_of(data) if data else (None, None)
-            else:
-                payload, media = branch, None
-            events.append(EventType(name, branch.location, branch, payload, media))
-        return events
 
     def mappings(self, union: Schema, branches: list[Schema]) -> list[DiscriminatorMapping]:
         mapping = _dict(_dict(union.get("discriminator")).get("mapping"))
@@ -642,7 +660,7 @@ class _Builder:
     def message_types(self, union: Schema | None, prop: str) -> list[MessageType]:
         if union is None or not isinstance(union.value, dict):
             return []
-        events = self.events_from_mapping(union, self.branches(union), prop, framed=False)
+        events = self.union_events(union, f"data#/{prop}", framed=False).events
         return [MessageType(event.name, event.frame, event.location) for event in events]
 
 
@@ -721,11 +739,44 @@ def _pinned_values(schema: Schema) -> list[str]:
     return []
 
 
-def _discriminator_property(union: Schema, declared: str | None) -> str | None:
+def _payload_discriminator(union: Schema, declared: str | None) -> str | None:
+    """`data#/<prop>` for a union of payloads: as declared, else the OpenAPI discriminator's."""
     if declared and declared.startswith("data#/"):
-        return declared.removeprefix("data#/").split("/")[0]
-    name = _dict(union.get("discriminator")).get("propertyName")
-    return name if isinstance(name, str) else None
+        return declared
+    name = _str(_dict(union.get("discriminator")).get("propertyName"))
+    return f"data#/{name}" if name else None
+
+
+def _frame_discriminator(union: Schema, declared: str | None) -> str:
+    """`event`, or `data#/<prop>` for a union of SSE frames told apart by their JSON payload.
+
+    As declared, else as the union's OpenAPI discriminator says: a frame has no property but
+    `event`, `data`, `id` and `retry`, so any other `propertyName` is a property of the data.
+    """
+    if declared is not None and (declared == "event" or declared.startswith("data#/")):
+        return declared
+    name = _str(_dict(union.get("discriminator")).get("propertyName"))
+    return f"data#/{name}" if name and name not in FRAME_FIELDS else "event"
+
+
+def _mapped_name(union: Schema, branch: Schema) -> str | None:
+    """A branch's name under the union's OpenAPI discriminator.
+
+    The `mapping` value that targets it, or without a mapping its component name
+    (OpenAPI's implicit mapping).
+    """
+    discriminator = union.get("discriminator")
+    if discriminator is None:
+        return None
+    mapping = _dict(_dict(discriminator).get("mapping"))
+    if not mapping:
+        return branch.name
+    by_target = {
+        _component_ref(target): value
+        for value, target in mapping.items()
+        if isinstance(target, str)
+    }
+    return by_target.get(_component_ref(branch.ref or ""))
 
 
 def _component_ref(ref: str) -> str:
