@@ -265,6 +265,8 @@ class _Builder:
                     location=where,
                     examples=tuple(self.examples(value, where)),
                     listed_at=at.child(index),
+                    style=_str(value.get("style")),
+                    explode=value["explode"] if isinstance(value.get("explode"), bool) else None,
                 )
             )
         return found

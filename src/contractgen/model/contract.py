@@ -46,6 +46,9 @@ class Parameter:
     examples: tuple[Example, ...] = ()
     listed_at: Location | None = None
     """The entry in the `parameters` list; differs from `location` when that entry is a `$ref`."""
+    style: str | None = None
+    """How the value is serialized (`form`, `simple`, `spaceDelimited`, ...), as written."""
+    explode: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
