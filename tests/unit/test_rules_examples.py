@@ -143,3 +143,119 @@ paths:
 """
     )
     assert _messages(spec) == []
+
+
+def _form_body(
+    schema: str, examples: str, media_type: str = "application/x-www-form-urlencoded"
+) -> str:
+    return f"""
+openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody:
+        content:
+          {media_type}:
+            schema: {schema}
+            examples: {examples}
+      responses: {{'200': {{description: OK}}}}
+"""
+
+
+def test_form_fields_are_read_as_wire_text_at_any_depth(write_spec: Write) -> None:
+    schema = """
+              type: object
+              properties:
+                Ids: {type: array, items: {type: integer}}
+                Filter: {type: object, properties: {on: {type: boolean}, name: {type: string}}}"""
+    examples = """
+              one: {value: {Ids: '5', Filter: {on: 'true', name: 12}}}
+              many: {value: {Ids: ['1', '2']}}
+              bad: {value: {Ids: ['1', 'two']}}"""
+    messages = _messages(write_spec(_form_body(schema, examples)))
+    assert len(messages) == 1 and "`bad`" in messages[0] and "'two'" in messages[0]
+    # the same values in a JSON body are data, not wire text
+    json_spec = write_spec(_form_body(schema, examples, "application/json"), "json.yaml")
+    assert len(_messages(json_spec)) == 3
+
+
+def test_wire_text_is_decoded_only_for_type_errors(write_spec: Write) -> None:
+    schema = "{type: object, properties: {Status: {type: string, enum: [active, closed]}}}"
+    messages = _messages(write_spec(_form_body(schema, "{numeric: {value: {Status: '1'}}}")))
+    assert len(messages) == 1 and "'1' is not one of" in messages[0]
+
+
+def _array_parameter(where: str, style: str, example: str) -> str:
+    return f"""
+openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /a/{{id}}:
+    get:
+      operationId: a
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+        - name: p
+          in: {where}
+          {style}
+          schema: {{type: array, items: {{type: string, enum: [a, b]}}}}
+          example: {example}
+      responses: {{'200': {{description: OK}}}}
+"""
+
+
+def test_array_parameters_are_split_as_their_style_joins_them(write_spec: Write) -> None:
+    cases = [
+        ("header", "", "'a,b'"),  # simple
+        ("query", "explode: false", "'a,b'"),  # form, not exploded
+        ("query", "style: pipeDelimited\n          explode: false", "'a|b'"),
+        ("query", "", "a"),  # form, exploded: one occurrence of `p=a`
+    ]
+    for index, (where, style, example) in enumerate(cases):
+        spec = write_spec(_array_parameter(where, style, example), f"{index}.yaml")
+        assert _messages(spec) == [], (where, style, example)
+    # exploded, `a,b` is one value, and not one of the allowed ones
+    exploded = write_spec(_array_parameter("query", "", "'a,b'"), "exploded.yaml")
+    assert "'a,b' is not one of" in _messages(exploded)[0]
+
+
+def test_read_only_and_write_only_lift_required_by_direction(write_spec: Write) -> None:
+    spec = """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: a
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/User'}
+            examples:
+              ok: {value: {name: n, password: p}}
+              bad: {value: {password: p}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/User'}
+              examples:
+                ok: {value: {id: 1, name: n}}
+                bad: {value: {name: n}}
+components:
+  schemas:
+    User:
+      type: object
+      required: [id, name, password]
+      properties:
+        id: {type: integer, readOnly: true}
+        name: {type: string}
+        password: {type: string, writeOnly: true}
+"""
+    messages = _messages(write_spec(spec))
+    assert len(messages) == 2
+    assert "request body" in messages[0] and "'name' is a required" in messages[0]
+    assert "response 200" in messages[1] and "'id' is a required" in messages[1]

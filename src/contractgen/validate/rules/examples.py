@@ -4,13 +4,19 @@ Examples are validated with `jsonschema` against the schema where it sits in the
 so `$ref`s inside it resolve through a registry that holds every loaded file. The dialect
 follows the OpenAPI version: Draft 2020-12 for 3.1/3.2; Draft 4 with `nullable` for 3.0.
 OpenAPI semantics that plain JSON Schema lacks are added as keywords: a `discriminator`
-selects the `oneOf`/`anyOf` branch, and a JSON `contentSchema` (SSE `data`) is decoded and
-validated. Formats are annotations only, and `readOnly`/`writeOnly` are not enforced.
+selects the `oneOf`/`anyOf` branch, a JSON `contentSchema` (SSE `data`) is decoded and
+validated, and a `required` property that is `readOnly` binds responses only (`writeOnly`:
+requests only). Formats are annotations only, and `readOnly`/`writeOnly` values may appear.
+
+Parameters and form bodies travel as text, so their examples may be written as they travel:
+`'true'` for true, `'12'` for 12, `12` for `'12'`, one value for a one-item array, or (for
+parameters whose style joins arrays) `'a,b'` for `[a, b]`, at any depth.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from contractgen.load.document import Document, RefError
-from contractgen.model.contract import Example, MediaType, Operation
+from contractgen.model.contract import Example, MediaType, Operation, Parameter
 from contractgen.model.schema import Schema
 from contractgen.model.stream import SEQUENTIAL_MEDIA_TYPES, StreamFormat
 from contractgen.report.finding import Finding, Level, Location, escape_token
@@ -53,8 +59,22 @@ _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSch
 _FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _FRAME_FIELDS = frozenset({"event", "data", "id", "retry"})
 _MAX_DETAIL = 240
-#: How many wire-form strings one parameter or form example may have read as data.
+#: The flag that lifts `required` in each direction (OpenAPI: readOnly binds responses only).
+_UNBINDING = {"request": "readOnly", "response": "writeOnly"}
+#: How many wire-form values one parameter or form example may have read as data.
 _MAX_WIRE_FIXES = 20
+#: The separator of an array parameter's values, by `style` (when `explode` is false; `simple`
+#: always). `form` with `explode: true` repeats the name instead: one value per occurrence.
+_DELIMITERS = {"simple": ",", "form": ",", "spaceDelimited": " ", "pipeDelimited": "|"}
+_DEFAULT_STYLES = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+#: What `_from_wire` returns when it has nothing to read differently.
+_UNCHANGED = object()
+#: The JSON Schema type names a wire string may be read as, by the Python type it decodes to.
+_DECODED_TYPES: dict[type, frozenset[str]] = {
+    bool: frozenset({"boolean"}),
+    int: frozenset({"integer", "number"}),
+    float: frozenset({"number"}),
+}
 
 
 @rule(
@@ -112,6 +132,10 @@ class _Check:
     sentinel: str | None = None
     wire: bool = False
     """Values may be written as they travel (query strings, form fields): `'true'` for true."""
+    delimiter: str | None = None
+    """What joins an array parameter's values into one string (`,` for `style: simple`)."""
+    direction: str | None = None
+    """`request` or `response`: which of `readOnly`/`writeOnly` lifts `required`."""
 
 
 def _all_checks(ctx: RuleContext) -> Iterator[_Check]:
@@ -122,17 +146,29 @@ def _all_checks(ctx: RuleContext) -> Iterator[_Check]:
             for example in param.examples:
                 if not example.serialized:
                     owner = f"{op.key}: {_named(example)} of parameter `{param.name}`"
-                    yield _Check(example, param.schema.value_location, owner, wire=True)
+                    at, delimiter = param.schema.value_location, _delimiter(param)
+                    yield _Check(
+                        example, at, owner, wire=True, delimiter=delimiter, direction="request"
+                    )
         if op.request_body is not None:
             for media in op.request_body.content.values():
-                yield from _media_checks(op, "the request body", media)
+                yield from _media_checks(op, "the request body", media, "request")
         for response in op.responses.values():
             for media in response.content.values():
-                yield from _media_checks(op, f"response {response.status}", media)
+                yield from _media_checks(op, f"response {response.status}", media, "response")
     yield from _schema_checks(ctx)
 
 
-def _media_checks(op: Operation, where: str, media: MediaType) -> Iterator[_Check]:
+def _delimiter(param: Parameter) -> str | None:
+    """What joins an array parameter's values, from its `style` and `explode`."""
+    style = param.style or _DEFAULT_STYLES.get(param.where)
+    explode = param.explode if param.explode is not None else style == "form"
+    if style is None or (explode and style != "simple"):
+        return None
+    return _DELIMITERS.get(style)
+
+
+def _media_checks(op: Operation, where: str, media: MediaType, direction: str) -> Iterator[_Check]:
     stream = media.stream
     if stream is not None:
         schema, sentinel = stream.item_schema, stream.sentinel
@@ -145,7 +181,8 @@ def _media_checks(op: Operation, where: str, media: MediaType) -> Iterator[_Chec
         if example.name is not None and example.value is None:
             continue  # an Example Object's `value: null` is how 3.0 specs write "no body"
         owner = f"{op.key}: {_named(example)} of {where} ({media.media_type})"
-        yield _Check(example, schema.value_location, owner, media.media_type, sentinel, wire)
+        at, media_type = schema.value_location, media.media_type
+        yield _Check(example, at, owner, media_type, sentinel, wire, direction=direction)
 
 
 def _item_or_schema(media: MediaType) -> Schema | None:
@@ -250,8 +287,9 @@ class _Checker:
             (_uri(document, name), specification.create_resource(source.data))
             for name, source in document.files.items()
         )
-        self.validator_class = _validator_class(legacy)
-        self.validators: dict[Location, Validator] = {}
+        self.legacy = legacy
+        self.validator_classes: dict[str | None, type[Validator]] = {}
+        self.validators: dict[tuple[Location, str | None], Validator] = {}
 
     def problem(self, check: _Check) -> str | None:
         """Why the example does not validate, or None when it does (or cannot be checked)."""
@@ -259,22 +297,27 @@ class _Checker:
             instances = list(_instances(check, self.document, check.schema))
         except ValueError as error:
             return str(error)
-        validator = self.validator(check.schema)
+        validator = self.validator(check.schema, check.direction)
         for label, instance in instances:
             try:
-                found = _first_error(validator, instance, check.wire)
+                found = _first_error(validator, instance, check)
             except Exception:  # an unresolvable or malformed schema: other rules report it
                 return None
             if found is not None:
                 return label + _describe(found)
         return None
 
-    def validator(self, at: Location) -> Validator:
-        found = self.validators.get(at)
+    def validator(self, at: Location, direction: str | None = None) -> Validator:
+        found = self.validators.get((at, direction))
         if found is None:
+            cls = self.validator_classes.get(direction)
+            if cls is None:
+                unbinding = _UNBINDING.get(direction) if direction else None
+                cls = _validator_class(self.legacy, unbinding)
+                self.validator_classes[direction] = cls
             ref = f"{_uri(self.document, at.file)}#{quote(at.pointer, safe='/~')}"
-            found = self.validator_class({"$ref": ref}, registry=self.registry)
-            self.validators[at] = found
+            found = cls({"$ref": ref}, registry=self.registry)
+            self.validators[(at, direction)] = found
         return found
 
 
@@ -294,43 +337,80 @@ def _instances(check: _Check, document: Document, schema: Location) -> Iterator[
         yield "", value
 
 
-def _first_error(validator: Validator, instance: Any, wire: bool) -> ValidationError | None:
+def _first_error(validator: Validator, instance: Any, check: _Check) -> ValidationError | None:
     """The most relevant error; wire-form values (`'true'` for true) are read as data first."""
     from jsonschema.exceptions import best_match
 
     error: ValidationError | None = best_match(validator.iter_errors(instance))
-    for _ in range(_MAX_WIRE_FIXES if wire else 0):
-        fixed = _from_wire(instance, error) if error else None
-        if fixed is None:
+    for _ in range(_MAX_WIRE_FIXES if check.wire else 0):
+        fixed = _from_wire(instance, error, check.delimiter) if error else _UNCHANGED
+        if fixed is _UNCHANGED:
             break
         instance = fixed
         error = best_match(validator.iter_errors(instance))
     return error
 
 
-def _from_wire(instance: Any, error: ValidationError) -> Any:
-    """The instance with the failing string (the value, or a form field) read as data."""
+def _from_wire(instance: Any, error: ValidationError, delimiter: str | None) -> Any:
+    """The instance with the value a `type` error names read as data, or `_UNCHANGED`.
+
+    Any depth: a form field's array items, or a deepObject's members, travel as text too.
+    The delimiter splits only the parameter's own value.
+    """
     path = list(error.absolute_path)
-    if not path:
-        return _wire_value(instance, error)
-    if len(path) == 1 and isinstance(instance, dict) and path[0] in instance:
-        value = _wire_value(instance[path[0]], error)
-        return None if value is None else {**instance, path[0]: value}
-    return None
+    value = _at(instance, path)
+    wanted = _wanted_types(error)
+    if value is _UNCHANGED or not wanted:
+        return _UNCHANGED
+    fixed = _wire_value(value, wanted, None if path else delimiter)
+    return _UNCHANGED if fixed is _UNCHANGED else _replaced(instance, path, fixed)
 
 
-def _wire_value(value: Any, error: ValidationError) -> Any:
-    """`'true'` -> True, `'12'` -> 12, `'a'` -> ['a'] where an array is expected; else None."""
+def _wanted_types(error: ValidationError) -> frozenset[str]:
+    """The types a `type` error asked for (other errors are not about the wire form)."""
+    if error.validator != "type":
+        return frozenset()
+    wanted = error.validator_value
+    return frozenset(wanted if isinstance(wanted, list) else [wanted])
+
+
+def _wire_value(value: Any, wanted: frozenset[str], delimiter: str | None) -> Any:
+    """`'true'` -> True, `'12'` -> 12, `12` -> `'12'`, `'a'` -> ['a'] (or split); else unchanged."""
+    if isinstance(value, dict | list) or value is None:
+        return _UNCHANGED
+    if "array" in wanted:
+        return value.split(delimiter) if delimiter and isinstance(value, str) else [value]
     if not isinstance(value, str):
-        return None
-    expected = error.validator_value if error.validator == "type" else None
-    if expected == "array" or (isinstance(expected, list) and "array" in expected):
-        return [value]
+        return json.dumps(value) if "string" in wanted else _UNCHANGED
     try:
         decoded = json.loads(value)
     except ValueError:
-        return None
-    return decoded if isinstance(decoded, bool | int | float) else None
+        return _UNCHANGED
+    kinds = _DECODED_TYPES.get(type(decoded), frozenset())
+    finite = not isinstance(decoded, float) or math.isfinite(decoded)
+    return decoded if kinds & wanted and finite else _UNCHANGED
+
+
+def _at(instance: Any, path: list[Any]) -> Any:
+    """The value at an error's path, or `_UNCHANGED` when there is none."""
+    for token in path:
+        in_list = isinstance(instance, list) and isinstance(token, int) and token < len(instance)
+        if not (in_list or (isinstance(instance, dict) and token in instance)):
+            return _UNCHANGED
+        instance = instance[token]
+    return instance
+
+
+def _replaced(instance: Any, path: list[Any], value: Any) -> Any:
+    """A copy of `instance` with `value` at `path` (a path `_at` found)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(instance, dict):
+        return {**instance, head: _replaced(instance[head], rest, value)}
+    items = list(instance)
+    items[head] = _replaced(items[head], rest, value)
+    return items
 
 
 def _sequence_instances(value: Any, stream_format: StreamFormat) -> Iterator[tuple[str, Any]]:
@@ -450,8 +530,13 @@ def _load_referenced_files(document: Document) -> None:
 
 # --- the validator: JSON Schema plus what OpenAPI adds -------------------------------------
 
-def _validator_class(legacy: bool) -> type[Validator]:
-    """Draft 2020-12 (3.1+) or Draft 4 with `nullable` (3.0), with discriminators and content."""
+
+def _validator_class(legacy: bool, unbinding: str | None = None) -> type[Validator]:
+    """Draft 2020-12 (3.1+) or Draft 4 with `nullable` (3.0), with discriminators and content.
+
+    `unbinding` (`readOnly` for requests, `writeOnly` for responses) lifts `required` from
+    properties carrying that flag.
+    """
     from jsonschema import Draft4Validator, Draft202012Validator
     from jsonschema.validators import extend
 
@@ -460,6 +545,8 @@ def _validator_class(legacy: bool) -> type[Validator]:
     keywords["oneOf"] = _by_discriminator(keywords["oneOf"])
     keywords["anyOf"] = _by_discriminator(keywords["anyOf"])
     keywords["contentSchema"] = _content_schema
+    if unbinding is not None:
+        keywords["required"] = _required_unless(keywords["required"], unbinding)
     if legacy:
         keywords = {name: _nullable(check) for name, check in keywords.items()}
     return cast("type[Validator]", extend(base, validators=keywords))  # type: ignore[no-untyped-call]
@@ -476,6 +563,24 @@ def _nullable(check: Keyword) -> Keyword:
         return check(validator, value, instance, schema)
 
     return keyword
+
+
+def _required_unless(check: Keyword, flag: str) -> Keyword:
+    """`required` without the properties flagged `flag` (read as written: `$ref`s not followed)."""
+
+    def keyword(
+        validator: Any, required: Any, instance: Any, schema: dict[str, Any]
+    ) -> Iterable[ValidationError]:
+        properties = schema.get("properties")
+        if isinstance(required, list) and isinstance(properties, dict):
+            required = [name for name in required if not _flagged(properties.get(name), flag)]
+        return check(validator, required, instance, schema)
+
+    return keyword
+
+
+def _flagged(schema: Any, flag: str) -> bool:
+    return isinstance(schema, dict) and schema.get(flag) is True
 
 
 def _by_discriminator(check: Keyword) -> Keyword:
