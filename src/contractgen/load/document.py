@@ -7,12 +7,14 @@ the spec's folder or name a URL (nothing here ever opens a network connection).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 from contractgen.errors import LoadError
 from contractgen.load.parse import locate_duplicate_key, parse
@@ -88,6 +90,7 @@ class Document:
         self._by_path: dict[Path, SourceFile] = {root.path: root}
         self.version: str = _check_version(root)
         self.version_tuple: tuple[int, int] = (3, int(self.version.split(".")[1]))
+        self._schema_ids = SchemaIds()
 
     @property
     def data(self) -> dict[str, Any]:
@@ -135,6 +138,10 @@ class Document:
         return location.at(line, column)
 
     def _resolve_once(self, ref: str, at: Location) -> Resolved:
+        if self.version_tuple >= (3, 1) and not ref.startswith("#"):
+            found = self._schema_ids.resolve(self, ref, at)
+            if found is not None:
+                return found
         if _URL.match(ref):
             raise RefError(
                 "url", f"$ref {ref!r} names a URL; contractgen never fetches remote references"
@@ -172,6 +179,103 @@ class Document:
         self.files[display] = source
         self._by_path[path] = source
         return source
+
+
+class SchemaIds:
+    """The `$id`s declared by Schema Objects (3.1+), indexed per file the first time one is asked.
+
+    From 3.1 on, Schema Objects are JSON Schema 2020-12: a `$ref` may name a schema by the URI
+    its `$id` declares (`https://example.com/schemas/pet`, or `pet` relative to an enclosing
+    `$id`) instead of by its place in a file. Such a reference resolves inside the document's
+    files (all of them are loaded before a URL is declared unknown, so the answer does not
+    depend on the order references are followed in), never over the network. Fragment-only
+    references (`#/components/...`) keep their document meaning, and a URI no `$id` declares
+    is left to the file and URL rules.
+    """
+
+    _SKIPPED = frozenset({"example", "examples", "default", "const", "enum"})
+
+    def __init__(self) -> None:
+        self._by_uri: dict[str, Location] = {}
+        #: Per file: (pointer, base URI) of each `$id`, outermost first.
+        self._bases: dict[str, list[tuple[str, str]]] = {}
+        self._file_uris: dict[str, str] = {}
+        self._loaded_all = False
+
+    def resolve(self, document: Document, ref: str, at: Location) -> Resolved | None:
+        """What `ref` names through a declared `$id`, or None when no `$id` matches."""
+        self._index(document)
+        base = self._base_at(document, at)
+        # A URL, or any reference inside a schema with an `$id`; a relative file reference
+        # elsewhere names an `$id` only if one is already known.
+        by_uri = bool(_URL.match(ref)) or base != self._file_uris[at.file]
+        if not by_uri and not self._by_uri:
+            return None
+        uri, fragment = urldefrag(urljoin(base, ref))
+        if uri not in self._by_uri and by_uri and not self._loaded_all:
+            self._loaded_all = True
+            _load_every_referenced_file(document)
+            self._index(document)
+        schema = self._by_uri.get(uri)
+        if schema is None:
+            return None
+        if fragment and not fragment.startswith("/"):
+            raise RefError(
+                "anchor", f"$ref {ref!r} uses a plain-name fragment, which is not supported"
+            )
+        tokens = [*split_pointer(schema.pointer), *split_pointer(fragment)]
+        try:
+            value = _walk(document.file(schema.file).data, tokens)
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise RefError("missing", f"$ref {ref!r} points at nothing") from None
+        return Resolved(Location(schema.file, join_pointer(tokens)), value)
+
+    def _base_at(self, document: Document, at: Location) -> str:
+        """The base URI at a location: its innermost enclosing `$id`, else its file's URI."""
+        base = self._file_uris[at.file]
+        for pointer, uri in self._bases.get(at.file, ()):
+            if at.pointer == pointer or at.pointer.startswith(pointer + "/") or not pointer:
+                base = uri
+        return base
+
+    def _index(self, document: Document) -> None:
+        for display, source in list(document.files.items()):
+            if display not in self._bases:
+                self._file_uris[display] = source.path.absolute().as_uri()
+                self._bases[display] = self._collect(source) if "$id" in source.text else []
+
+    def _collect(self, source: SourceFile) -> list[tuple[str, str]]:
+        bases: list[tuple[str, str]] = []
+        stack: list[tuple[Any, tuple[str, ...], str]] = [
+            (source.data, (), self._file_uris[source.display])
+        ]
+        while stack:
+            node, path, base = stack.pop()
+            if isinstance(node, list):
+                stack.extend((v, (*path, str(i)), base) for i, v in enumerate(node))
+                continue
+            if not isinstance(node, dict):
+                continue
+            declared = node.get("$id")
+            if isinstance(declared, str):
+                base = urldefrag(urljoin(base, declared))[0]
+                pointer = join_pointer(path)
+                bases.append((pointer, base))
+                self._by_uri.setdefault(base, source.location(pointer))
+            for key, value in node.items():
+                if key not in self._SKIPPED:
+                    stack.append((value, (*path, key), base))
+        bases.sort(key=lambda entry: len(split_pointer(entry[0])))
+        return bases
+
+
+def _load_every_referenced_file(document: Document) -> None:
+    """Load each file the document references, directly or not (those that can be loaded)."""
+    for site in document.ref_sites():
+        file_part = site.target.partition("#")[0]
+        if file_part and not _URL.match(file_part):
+            with contextlib.suppress(RefError, OSError, ValueError):
+                document._load_referenced(file_part, site.location)
 
 
 def load_document(path: Path, options: LoadOptions | None = None) -> Document:
