@@ -182,7 +182,8 @@ def _merge_required(branches: list[_Branch]) -> Problem | None:
 def _matching_discriminator(candidates: list[_Branch], depth: int) -> list[_Branch]:
     """The branches whose `enum`/`const` fields the value matches, where others reject it.
 
-    A branch that rejects the value's type never looked at its fields: it matches nothing.
+    A branch that rejects the value itself (its type, or its whole value from an `enum`: a
+    `type: [strng]` that is no single type name) never looked at its fields: it matches nothing.
     """
     fields = sorted(
         {p.path for b in candidates for p in b.problems if p.keyword in _CHOICE},
@@ -194,7 +195,7 @@ def _matching_discriminator(candidates: list[_Branch], depth: int) -> list[_Bran
         matching = [
             b
             for b in candidates
-            if not _type_mismatch(b, depth) and all(p.path != field for p in b.problems)
+            if not _rejects_value(b, depth) and all(p.path != field for p in b.problems)
         ]
         if 0 < len(matching) < len(candidates):
             candidates = matching
@@ -203,6 +204,10 @@ def _matching_discriminator(candidates: list[_Branch], depth: int) -> list[_Bran
 
 def _type_mismatch(branch: _Branch, depth: int) -> bool:
     return all(p.keyword == "type" and len(p.path) == depth for p in branch.problems)
+
+
+def _rejects_value(branch: _Branch, depth: int) -> bool:
+    return all(p.keyword in ("type", *_CHOICE) and len(p.path) == depth for p in branch.problems)
 
 
 # --- one error, one problem -----------------------------------------------------------------
