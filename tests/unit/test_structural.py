@@ -14,7 +14,7 @@ from contractgen.load.document import Document, LoadOptions, load_document
 from contractgen.model.build import build_contract
 from contractgen.report.finding import Finding
 from contractgen.validate.registry import RuleContext, catalogue
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, FIXTURES
 
 WriteSpec = Callable[..., Path]
 STRUCTURAL = ("OAS001", "OAS002", "OAS003", "OAS004")
@@ -573,3 +573,155 @@ def test_corpus_runs_fast_and_never_raises(path: Path) -> None:
     assert elapsed < 0.3, f"{path.name}: structural rules took {elapsed:.3f}s"
     if path.name.startswith(("oai-", "learn-")):
         assert findings == []
+
+
+# --- objects in other files (OAS001), schemas outside operations (OAS003/OAS004), `$id` -----
+
+STRUCTURAL_FIXTURES = FIXTURES / "structural"
+
+
+def located(findings: list[Finding]) -> list[tuple[str, str, str, int | None]]:
+    """(rule, file relative to the fixture folder, pointer, line) of each finding, sorted."""
+    return sorted(
+        (f.rule_id, f.location.file.split("/structural/", 1)[1].split("/", 2)[2],
+         f.location.pointer, f.location.line)
+        for f in findings
+    )  # fmt: skip
+
+
+def fixture(name: str, kind: str) -> Document:
+    return load_document(STRUCTURAL_FIXTURES / name / kind / "openapi.yaml")
+
+
+def test_oas001_checks_objects_in_other_files_as_the_kind_their_ref_expects() -> None:
+    findings = run(fixture("referenced", "bad"), "OAS001")
+    callback = "/callbacks/OnEvent/{$request.body#~1url}/post/responses/200/descriptio"
+    assert located(findings) == [
+        ("OAS001", "common.yaml", callback, 22),
+        ("OAS001", "common.yaml", "/examples/One/summary", 15),
+        ("OAS001", "common.yaml", "/headers/Rate/style", 11),
+        ("OAS001", "common.yaml", "/links/Self/parameterz", 13),
+        ("OAS001", "common.yaml", "/parameters/Limit/in", 2),
+        ("OAS001", "common.yaml", "/requestBodies/Owner/requird", 6),
+        ("OAS001", "common.yaml", "/responses/NotFound/descriptio", 9),
+        ("OAS001", "common.yaml", "/securitySchemes/Key/in", 17),
+        ("OAS001", "paths/pets.yaml", "/get/summry", 2),
+    ]
+    messages = {f.location.pointer: f.message for f in findings}
+    assert "in Response Object (did you mean 'description'?)" in messages[callback]
+    assert "in Operation Object (did you mean 'summary'?)" in messages["/get/summry"]
+    assert '"querry" is not one of' in messages["/parameters/Limit/in"]
+
+
+def test_oas001_referenced_objects_pass_when_fixed() -> None:
+    # The extension's `descriptio` stays: data under `x-` is not an OpenAPI object.
+    assert run(fixture("referenced", "good")) == []
+
+
+def test_oas001_30_schemas_in_other_files_are_checked_where_referenced(
+    write_spec: WriteSpec,
+) -> None:
+    write_spec("Pet:\n  properties:\n    tag: {$ref: '#/Tag'}\nTag: {type: strng}\n"
+               "Unused: {type: strng}\n", "schemas.yaml")  # fmt: skip
+    text = PETS_30.replace("name: {type: string}", "pet: {$ref: 'schemas.yaml#/Pet'}")
+    findings = run(spec(write_spec, text), "OAS001")
+    assert [(f.location.file.rsplit("/", 1)[1], f.location.pointer, f.location.line)
+            for f in findings] == [("schemas.yaml", "/Tag/type", 4)]  # fmt: skip
+
+
+def test_oas001_targets_in_the_root_file_are_not_checked_twice(write_spec: WriteSpec) -> None:
+    write_spec("Limit: {$ref: 'openapi.yaml#/components/parameters/Limit'}\n", "common.yaml")
+    text = """\
+        openapi: 3.1.0
+        info: {title: Pets, version: "1.0"}
+        paths:
+          /pets:
+            get:
+              parameters: [{$ref: "common.yaml#/Limit"}]
+              responses: {"200": {description: ok}}
+        components:
+          parameters:
+            Limit: {name: limit, in: querry, schema: {type: integer}}
+    """
+    findings = run(spec(write_spec, text), "OAS001")
+    assert summary(findings) == [("OAS001", "/components/parameters/Limit/in", 10)]
+
+
+def test_kind_at_reads_the_expected_object_off_a_pointer() -> None:
+    from contractgen.validate.object_kinds import kind_at
+
+    assert kind_at("openapi", ["paths", "/a"]) == "path-item"
+    assert kind_at("openapi", ["paths", "/a", "get", "responses", "404"]) == "response"
+    assert kind_at("openapi", ["paths", "/a", "parameters", "0"]) == "parameter"
+    assert kind_at("path-item", ["post", "requestBody", "content", "a/b", "schema"]) == "schema"
+    assert kind_at("openapi", ["components", "mediaTypes", "Events"]) == "media-type"
+    assert kind_at("schema", ["items", "0", "properties", "a", "allOf", "1"]) == "schema"
+    assert kind_at("openapi", ["paths", "x-stash", "a"]) is None
+    assert kind_at("openapi", ["components", "examples", "A", "value"]) is None
+    assert kind_at("schema", ["default"]) is None
+    assert kind_at("operation", ["parameters"]) is None
+    assert kind_at("operation", ["parameters", "name"]) is None
+
+
+def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
+    findings = run(fixture("schemas", "bad"), "OAS003", "OAS004")
+    callback = "/{$request.body#~1url}/post"
+    json = "application~1json"
+    assert located(findings) == [
+        ("OAS003", "external.yaml", "/Pet/required", 1),
+        ("OAS003", "openapi.yaml",
+         f"/components/callbacks/Hook{callback}/responses/200/content/{json}/schema/type/0", 61),
+        ("OAS003", "openapi.yaml", "/components/headers/Rate/schema/type", 35),
+        ("OAS003", "openapi.yaml",
+         f"/components/parameters/Filter/content/{json}/schema/required", 33),
+        ("OAS003", "openapi.yaml",
+         f"/components/responses/Pets/content/{json}/schema/properties/name/type", 43),
+        ("OAS003", "openapi.yaml",
+         f"/paths/~1pets/get/callbacks/onEvent{callback}/requestBody/content/{json}/schema/type",
+         15),
+        ("OAS004", "external.yaml",
+         f"/Shared/content/{json}/schema/properties/id/nullable", 6),
+        ("OAS004", "openapi.yaml", "/components/mediaTypes/Events/itemSchema/nullable", 52),
+        ("OAS004", "openapi.yaml", "/components/parameters/Limit/schema/exclusiveMinimum", 27),
+        ("OAS004", "openapi.yaml", "/components/responses/Pets/headers/X-Next/schema/nullable", 40),
+        ("OAS004", "openapi.yaml", "/webhooks/newPet/post/parameters/0/schema/nullable", 22),
+    ]  # fmt: skip
+    type_list = next(f for f in findings if f.location.pointer.endswith("/type/0"))
+    assert type_list.message.startswith('"strng" is not one of')
+
+
+def test_oas003_oas004_schemas_outside_path_operations_pass_when_fixed() -> None:
+    assert run(fixture("schemas", "good")) == []
+
+
+def test_oas002_resolves_refs_through_declared_ids() -> None:
+    document = fixture("ids", "good")
+    assert run(document) == []
+    ref = "https://example.com/schemas/toy#/properties/name"
+    toy = document.resolve(ref, document.root.location())
+    assert toy.location.file.endswith("schemas/toy.yaml")
+    assert (toy.location.pointer, toy.value) == ("/properties/name", {"type": "string"})
+
+
+def test_oas002_reports_refs_no_declared_id_matches() -> None:
+    findings = run(fixture("ids", "bad"), "OAS002")
+    assert located(findings) == [
+        ("OAS002", "openapi.yaml", "/components/schemas/Owner/properties/food", 25),
+        ("OAS002", "openapi.yaml", "/components/schemas/Owner/properties/pet", 23),
+        ("OAS002", "openapi.yaml", "/components/schemas/Owner/properties/tag", 24),
+        ("OAS002", "openapi.yaml",
+         "/paths/~1owners/get/responses/201/content/application~1json/schema", 16),
+    ]  # fmt: skip
+    messages = {f.location.pointer.rsplit("/", 1)[1]: f.message for f in findings}
+    assert "never fetches" in messages["food"]
+    assert "plain-name" in messages["tag"]
+    assert "points at nothing" in messages["schema"]
+
+
+def test_oas002_ids_are_not_used_in_30(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace(
+        "name: {type: string}", "name: {$ref: 'https://example.com/pet'}\n"
+        "components:\n  schemas:\n    Pet: {$id: 'https://example.com/pet', type: object}",
+    )  # fmt: skip
+    findings = run(spec(write_spec, text), "OAS002")
+    assert [f.message for f in findings if "never fetches" in f.message]

@@ -20,6 +20,7 @@ import jsonschema_rs
 from contractgen.load.document import RefError
 from contractgen.report.finding import Finding, Level, Location, split_pointer
 from contractgen.validate.best_match import Problem, pointer, problems, show
+from contractgen.validate.object_kinds import referenced_objects, schema_positions
 from contractgen.validate.registry import rule
 
 if TYPE_CHECKING:
@@ -49,6 +50,40 @@ _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
 @cache
 def _openapi_validator(minor: int) -> jsonschema_rs.Validator:
     return jsonschema_rs.validator_for(_openapi_schema(minor))
+
+
+@cache
+def _definition_validator(minor: int, kind: str) -> jsonschema_rs.Validator | None:
+    """A validator for one object of the official schema (`$defs/response`, 3.0's
+    `definitions/Response`), with the whole schema as the resource its references use."""
+    schema = _openapi_schema(minor)
+    section = "definitions" if minor == 0 else "$defs"
+    name = _DEFINITIONS.get(kind, ("", ""))[0 if minor == 0 else 1]
+    if name not in schema.get(section, {}):
+        return None
+    uri = schema.get("$id") or schema["id"]
+    registry = jsonschema_rs.Registry([(uri, schema)])
+    wrapper = {"$schema": schema["$schema"], "$ref": f"{uri}#/{section}/{name}"}
+    return jsonschema_rs.validator_for(wrapper, registry=registry)
+
+
+#: Object kinds (see `object_kinds`) and their definitions in the official 3.0 and 3.1+ schemas.
+_DEFINITIONS = {
+    "path-item": ("PathItem", "path-item"),
+    "operation": ("Operation", "operation"),
+    "parameter": ("Parameter", "parameter"),
+    "request-body": ("RequestBody", "request-body"),
+    "responses": ("Responses", "responses"),
+    "response": ("Response", "response"),
+    "media-type": ("MediaType", "media-type"),
+    "encoding": ("Encoding", "encoding"),
+    "header": ("Header", "header"),
+    "example": ("Example", "example"),
+    "link": ("Link", "link"),
+    "callbacks": ("Callback", "callbacks"),
+    "schema": ("Schema", "schema"),
+    "security-scheme": ("SecurityScheme", "security-scheme"),
+}
 
 
 @cache
@@ -161,7 +196,8 @@ def _is_legacy_bound(problem: Problem) -> bool:
         shape the OpenAPI specification defines. A misspelt field is silently ignored by some
         tools and rejected by others; a missing `responses` leaves clients guessing. The check
         uses the schema published by the OpenAPI Initiative for 3.0, 3.1 and 3.2, and reports
-        one finding per mistake, at the field that is wrong.
+        one finding per mistake, at the field that is wrong. Objects in other files are
+        checked as the kind of object their `$ref` stands for (a Response, a Parameter...).
     """,
     bad="""
         paths:
@@ -187,11 +223,27 @@ def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     minor = document.version_tuple[1]
     validator = _openapi_validator(minor)
     data = document.data
-    if validator.is_valid(data):
-        return
-    errors = validator.iter_errors(data)
-    root = document.root.location()
-    yield from _errors_to_findings(rule, errors, data, root, schema=_openapi_schema(minor))
+    if not validator.is_valid(data):
+        errors = validator.iter_errors(data)
+        root = document.root.location()
+        yield from _errors_to_findings(rule, errors, data, root, schema=_openapi_schema(minor))
+    yield from _check_referenced(rule, document, minor)
+
+
+def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Finding]:
+    """Objects in other files, each against the definition of the kind its `$ref` expects."""
+    seen: set[tuple[str, str, str]] = set()
+    for found in referenced_objects(document):
+        validator = _definition_validator(minor, found.kind)
+        if validator is None or validator.is_valid(found.value):
+            continue
+        errors = validator.iter_errors(found.value)
+        at, schema = found.location, _openapi_schema(minor)
+        for finding in _errors_to_findings(rule, errors, found.value, at, schema=schema):
+            key = (finding.location.file, finding.location.pointer, finding.message)
+            if key not in seen:  # an object inside another one, referenced on its own too
+                seen.add(key)
+                yield finding
 
 
 # --- OAS002 ---------------------------------------------------------------------------------
@@ -279,7 +331,9 @@ def _is_literal(pointer: str) -> bool:
 
 
 def _schema_objects(ctx: RuleContext) -> Iterator[tuple[Location, Any]]:
-    """Each top-level Schema Object once: components, then those of every operation."""
+    """Each top-level Schema Object once: wherever one starts in the document (components,
+    paths, webhooks, callbacks; see `schema_positions`), those the model reaches, and those
+    in other files reached through a `$ref`."""
     document = ctx.document
     seen: set[tuple[str, str]] = set()
 
@@ -289,19 +343,31 @@ def _schema_objects(ctx: RuleContext) -> Iterator[tuple[Location, Any]]:
             seen.add(key)
             yield location, value
 
-    components = document.data.get("components")
-    schemas = components.get("schemas") if isinstance(components, dict) else None
-    if isinstance(schemas, dict):
-        base = document.root.location("/components/schemas")
-        for name, value in schemas.items():
-            yield from once(base.child(name), value)
+    def written_and_target(location: Location, written: Any) -> Iterator[tuple[Location, Any]]:
+        # The object holding `$ref` is a Schema Object too; in 3.1 it may have siblings.
+        ref = written.get("$ref") if isinstance(written, dict) else None
+        if not isinstance(ref, str):
+            yield from once(location, written)
+            return
+        if len(written) > 1:
+            yield from once(location, written)
+        try:
+            target = document.resolve(ref, location)
+        except Exception:  # reported by OAS002
+            return
+        yield from once(target.location, target.value)
+
+    for location, written in schema_positions(document):
+        yield from written_and_target(location, written)
     for schema in _model_schemas(ctx):
         if schema.ref is not None and schema.location != schema.value_location:
-            # The object holding `$ref` is a Schema Object too; in 3.1 it may have siblings.
             written = _value_at(document, schema.location)
             if isinstance(written, dict) and len(written) > 1:
                 yield from once(schema.location, written)
         yield from once(schema.value_location, schema.value)
+    for found in referenced_objects(document):
+        if found.kind == "schema":
+            yield from once(found.location, found.value)
 
 
 def _model_schemas(ctx: RuleContext) -> Iterator[Schema]:
@@ -344,8 +410,9 @@ def _value_at(document: Document, location: Location) -> Any:
         OpenAPI schema no longer looks inside them: a `type: strng` or a `required: name`
         passes it, then makes code generators and validators fail or, worse, accept anything.
         Each Schema Object of a 3.1 or 3.2 document (components, parameters, headers, and
-        media types' `schema` and `itemSchema`) is checked against the metaschema of its
-        dialect (`$schema`, `jsonSchemaDialect`, or 2020-12).
+        media types' `schema` and `itemSchema`, in paths, webhooks, callbacks and referenced
+        files) is checked against the metaschema of its dialect (`$schema`,
+        `jsonSchemaDialect`, or 2020-12).
     """,
     bad="""
         openapi: 3.1.0
