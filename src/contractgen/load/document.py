@@ -116,6 +116,10 @@ class Document:
             target = self._resolve_once(target.value["$ref"], target.location)
         return target
 
+    def target(self, ref: str, at: Location) -> Resolved:
+        """Where `ref` points, one hop only: a chain of pure references is not followed."""
+        return self._resolve_once(ref, at)
+
     def deref(self, value: Any, at: Location) -> Resolved:
         """The object a value stands for: itself, or what its `$ref` points at."""
         if isinstance(value, dict) and isinstance(value.get("$ref"), str):

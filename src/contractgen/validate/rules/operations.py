@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from contractgen.load.document import RefError
 from contractgen.model.contract import Operation, Parameter
 from contractgen.report.finding import Finding, Level, Location, split_pointer
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:
-    from contractgen.load.document import Document
+    from contractgen.load.document import Document, RefSite
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -212,6 +213,8 @@ def _referenced_components(document: Document) -> set[tuple[str, str]]:
         file_part, _, fragment = site.target.partition("#")
         if _names_root(document, site.location.file, file_part, root):
             used.update(_component_of(fragment))
+        elif file_part:  # a URL or a name relative to an `$id`: only resolving tells
+            used.update(_resolved_component(document, site))
     for source in document.files.values():
         if "mapping" not in source.text:
             continue
@@ -232,6 +235,17 @@ def _names_root(document: Document, site_file: str, file_part: str, root: Path) 
     if "://" in file_part:
         return False
     return Path(os.path.realpath(source.path.parent / file_part)) == root
+
+
+def _resolved_component(document: Document, site: RefSite) -> set[tuple[str, str]]:
+    """The root-file component a reference lands in, when the reference text cannot say."""
+    try:
+        target = document.target(site.target, site.location)
+    except RefError:
+        return set()
+    if target.location.file != document.root.display:
+        return set()
+    return _component_of(target.location.pointer)
 
 
 def _component_of(fragment: str) -> set[tuple[str, str]]:
