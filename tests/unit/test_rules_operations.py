@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import validate_path
+from tests.conftest import FIXTURES, validate_path
 
 Write = Callable[..., Path]
 
@@ -96,3 +96,13 @@ components:
 """
     )
     assert _ids(spec, "OP004") == []
+
+
+def test_component_referenced_through_its_id_counts_as_used() -> None:
+    """`$ref: https://example.com/schemas/owner` and `$ref: pet` (relative to an `$id`) are uses."""
+    path = FIXTURES / "structural" / "ids" / "good" / "openapi.yaml"
+    unused = {f.location.pointer for f in validate_path(path) if f.rule_id == "OP004"}
+    assert "/components/schemas/Owner" not in unused
+    assert "/components/schemas/Pet" not in unused
+    # Toy is never referenced as a component: the response names toy.yaml's `$id` directly.
+    assert unused == {"/components/schemas/Toy"}
