@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,3 +261,25 @@ components:
     assert len(messages) == 2
     assert "request body" in messages[0] and "'name' is a required" in messages[0]
     assert "response 200" in messages[1] and "'id' is a required" in messages[1]
+
+
+def test_valid_examples_of_a_small_spec_never_load_python_jsonschema(write_spec: Write) -> None:
+    """The jsonschema-rs quick path accepts them; python-jsonschema's import is start-up cost."""
+    spec = write_spec(_json_response("3.1.0", "{$ref: '#/components/schemas/Pet'}", "{name: Rex}"))
+    code = (
+        "import sys; from pathlib import Path; from tests.conftest import validate_path; "
+        f"found = [f for f in validate_path(Path({str(spec)!r})) if f.rule_id == 'EX001']; "
+        "assert found == [], found; "
+        "assert 'jsonschema' not in sys.modules, 'python-jsonschema was imported'"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_quick_path_rejections_are_judged_by_the_full_checker(write_spec: Write) -> None:
+    spec = write_spec(_json_response("3.1.0", "{$ref: '#/components/schemas/Pet'}", "{name: 7}"))
+    assert _messages(spec) == [
+        "GET /a: example of response 200 (application/json) does not match its schema: "
+        "at /name: 7 is not of type 'string'"
+    ]

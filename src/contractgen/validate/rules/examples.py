@@ -104,13 +104,15 @@ _DECODED_TYPES: dict[type, frozenset[str]] = {
     """,
 )
 def check_example_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    quick = _QuickAccept.for_document(ctx.document)
+    quick: _QuickAccept | bool | None = False  # built on the first example; None: not sound here
     checker: _Checker | None = None  # built on the first example it must judge: it loads jsonschema
     seen: set[Location] = set()
     for check in _all_checks(ctx):
         if check.example.location in seen or check.example.external:
             continue
-        if quick is not None and quick.accepts(check):
+        if quick is False:
+            quick = _QuickAccept.for_document(ctx.document)
+        if isinstance(quick, _QuickAccept) and quick.accepts(check):
             continue
         checker = checker or _Checker(ctx.document)
         problem = checker.problem(check)
@@ -275,6 +277,11 @@ def _value_at(document: Document, location: Location) -> Any:
 # --- how to check ---------------------------------------------------------------------------
 
 
+#: The quick path pays off where python-jsonschema's import dominates: small documents.
+#: Twilio's 1.4 MiB spec took 0.23 s with it and 0.10 s without.
+_QUICK_PATH_MAX_CHARS = 256 * 1024
+
+
 class _QuickAccept:
     """Accepts most valid examples with jsonschema-rs, before python-jsonschema is even loaded.
 
@@ -302,6 +309,8 @@ class _QuickAccept:
     def for_document(cls, document: Document) -> _QuickAccept | None:
         _load_referenced_files(document)
         texts = [source.text for source in document.files.values()]
+        if sum(map(len, texts)) > _QUICK_PATH_MAX_CHARS:
+            return None  # copying a big document into jsonschema-rs costs more than it saves
         if any("discriminator" in text or "contentSchema" in text for text in texts):
             return None
         try:
