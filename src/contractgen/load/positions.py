@@ -1,8 +1,9 @@
 """Source positions for JSON Pointers, computed only when a finding needs one.
 
 Values come from the fast parsers, which keep no positions. When findings are reported,
-the file is parsed a second time into a syntax tree (PyYAML's C composer for YAML,
-tree-sitter for JSON) and each pointer is walked down that tree. Mappings are indexed
+each pointer is found in a second look at the text: for block-style YAML from its lines
+(`block_yaml`), falling back to a syntax tree from PyYAML's C composer; for JSON a
+tree-sitter tree. Each pointer is walked down from the root. Mappings are indexed
 on first visit, so locating many findings in one file stays linear.
 """
 
@@ -12,6 +13,8 @@ import json
 from typing import Any, Protocol
 
 import yaml
+
+from contractgen.load.block_yaml import BlockYamlIndex, Unsupported
 
 Position = tuple[int, int]
 
@@ -31,14 +34,28 @@ def positions_for(text: str, syntax: str) -> PositionIndex:
 
 
 class YamlPositions:
+    """Block-style lines first (fast); PyYAML's composer for whatever they cannot answer."""
+
     def __init__(self, text: str) -> None:
-        try:
-            self._root: yaml.Node | None = yaml.compose(text, Loader=yaml.CSafeLoader)
-        except yaml.YAMLError:
-            self._root = None
+        self._text = text
+        self._lines = BlockYamlIndex(text)
+        self._composed = False
+        self._root: yaml.Node | None = None
         self._maps: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
 
     def locate(self, tokens: list[str]) -> Position:
+        try:
+            return self._lines.locate(tokens)
+        except Unsupported:
+            return self._locate_composed(tokens)
+
+    def _locate_composed(self, tokens: list[str]) -> Position:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                self._root = None
         node = self._root
         if node is None:
             return 1, 1
