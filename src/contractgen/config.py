@@ -12,15 +12,16 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from contractgen.errors import UsageError
 from contractgen.load.source import display_path
 from contractgen.report.finding import Level
 from contractgen.validate.engine import Ignore, RuleSettings
 from contractgen.validate.registry import catalogue, find_rule
+
+if TYPE_CHECKING:
+    import yaml
 
 YAML_NAME = ".contractgen.yaml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -123,6 +124,8 @@ def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
 
 
 def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
+    import yaml  # only a .contractgen.yaml needs it: kept off every other start-up
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -141,6 +144,8 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
 def _collect_positions(
     node: yaml.Node, path: KeyPath, lines: dict[KeyPath, tuple[int, int]]
 ) -> None:
+    import yaml
+
     lines.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:

@@ -11,12 +11,10 @@ big integers exact; a hook turns duplicate keys into an error.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
 import ryaml
-import yaml
 
 from contractgen.errors import LoadError
 
@@ -43,10 +41,16 @@ def parse_yaml(text: str, display: str) -> Any:
         message = str(exc)
     else:
         # ryaml turns integers wider than 128 bits into floats without a word; keep them exact
-        return _parse_yaml_slow(text, display) if _has_huge_integer(text) else data
+        return _parse_exact(text, display) if _has_huge_integer(text) else data
     if "as i128" in message or "as u128" in message:
-        return _parse_yaml_slow(text, display)
+        return _parse_exact(text, display)
     raise _yaml_error(message, text, display)
+
+
+def _parse_exact(text: str, display: str) -> Any:
+    from contractgen.load import slow_yaml  # PyYAML, kept off the common path
+
+    return slow_yaml.parse_exact(text, display)
 
 
 def parse_json(text: str, display: str) -> Any:
@@ -82,16 +86,18 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _yaml_error(message: str, text: str, display: str) -> LoadError:
     """Turn a ryaml message into a coded error with the best position we can find."""
+    from contractgen.load import slow_yaml
+
     found = _RYAML_POSITION.search(message)
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
     summary = message.split(" at line ")[0]
     problem = _strip_path_prefix(summary).split(" (at ")[0]  # nested duplicates carry a path
     if problem.startswith("duplicate entry with key"):
         key = problem.removeprefix("duplicate entry with key").strip().strip('"')
-        line, column = _locate_yaml_event(text, duplicate_key=key)
+        line, column = slow_yaml.locate_event(text, duplicate_key=key)
         return LoadError("LOAD007", f"duplicate key {key!r}", display, line, column)
     if "repetition limit exceeded" in summary:
-        line, column = _locate_yaml_event(text, alias=True)
+        line, column = slow_yaml.locate_event(text, alias=True)
         return LoadError(
             "LOAD008", "YAML aliases expand too much (alias bomb refused)", display, line, column
         )
@@ -137,19 +143,12 @@ def _refuse_deep_flow(text: str, display: str) -> None:
         return
     if openers <= _TRUSTED_OPENERS and _naive_flow_depth(text) <= MAX_DEPTH:
         return
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line, column = _mark(event)
-                    message = f"YAML is nested more than {MAX_DEPTH} levels deep"
-                    raise LoadError("LOAD008", message, display, line, column)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # a syntax error: ryaml reports it
+    from contractgen.load import slow_yaml
+
+    too_deep = slow_yaml.first_node_deeper_than(text, MAX_DEPTH)
+    if too_deep is not None:
+        message = f"YAML is nested more than {MAX_DEPTH} levels deep"
+        raise LoadError("LOAD008", message, display, *too_deep)
 
 
 def _naive_flow_depth(text: str) -> int:
@@ -177,61 +176,13 @@ def _strip_path_prefix(summary: str) -> str:
     return summary
 
 
-def _locate_yaml_event(
-    text: str, *, duplicate_key: str | None = None, alias: bool = False
-) -> tuple[int | None, int | None]:
-    """Find where a duplicate key or the first alias sits, from the event stream.
-
-    Events are linear in the input and never expand aliases, so this is safe on a bomb.
-    """
-    keys_stack: list[set[str] | None] = []
-    expecting_key: list[bool] = []
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if alias and isinstance(event, yaml.AliasEvent):
-                return _mark(event)
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                _consume_value(keys_stack, expecting_key)
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                keys_stack.append(set() if is_map else None)
-                expecting_key.append(is_map)
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                keys_stack.pop()
-                expecting_key.pop()
-            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
-                if keys_stack and keys_stack[-1] is not None and expecting_key[-1]:
-                    value = getattr(event, "value", None)
-                    if (
-                        duplicate_key is not None
-                        and value == duplicate_key
-                        and value in keys_stack[-1]
-                    ):
-                        return _mark(event)
-                    if value is not None:
-                        keys_stack[-1].add(value)
-                    expecting_key[-1] = False
-                else:
-                    _consume_value(keys_stack, expecting_key)
-    except yaml.YAMLError:
-        pass
-    return None, None
-
-
 def locate_duplicate_key(text: str, key: str, *, syntax: str) -> tuple[int | None, int | None]:
     """Where the second `key` of one mapping sits (for LOAD007)."""
     if syntax == "json":
         return _locate_json_duplicate(text, key)
-    return _locate_yaml_event(text, duplicate_key=key)
+    from contractgen.load import slow_yaml
 
-
-def _consume_value(keys_stack: list[set[str] | None], expecting_key: list[bool]) -> None:
-    if keys_stack and keys_stack[-1] is not None:
-        expecting_key[-1] = True
-
-
-def _mark(event: yaml.Event) -> tuple[int | None, int | None]:
-    mark = event.start_mark
-    return (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return slow_yaml.locate_event(text, duplicate_key=key)
 
 
 def _second_document_position(text: str) -> tuple[int | None, int | None]:
@@ -273,84 +224,3 @@ def _deepest_json_position(text: str) -> tuple[int | None, int | None]:
         elif char in "]}":
             depth -= 1
     return None, None
-
-
-# --- the slow path: PyYAML composer + a YAML 1.2 core schema constructor --------------------
-
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-
-
-def _parse_yaml_slow(text: str, display: str) -> Any:
-    try:
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        raise LoadError("LOAD006", f"invalid YAML: {exc.problem}", display, line, column) from None
-    if node is None:
-        raise LoadError("LOAD005", "file is empty", display)
-    return _construct(node, display, {}, 0)
-
-
-def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        mark = node.start_mark
-        raise LoadError(
-            "LOAD008",
-            f"YAML is nested more than {MAX_DEPTH} levels deep",
-            display,
-            mark.line + 1,
-            mark.column + 1,
-        )
-    if id(node) in memo:  # an alias: share, like ryaml, without re-expanding
-        return memo[id(node)]
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        items: list[Any] = []
-        memo[id(node)] = items
-        items.extend(_construct(child, display, memo, depth + 1) for child in node.value)
-        return items
-    mapping: dict[Any, Any] = {}
-    memo[id(node)] = mapping
-    for key_node, value_node in node.value:
-        key = _construct(key_node, display, memo, depth + 1)
-        if key in mapping:
-            mark = key_node.start_mark
-            raise LoadError(
-                "LOAD007", f"duplicate key {key!r}", display, mark.line + 1, mark.column + 1
-            )
-        mapping[key] = _construct(value_node, display, memo, depth + 1)
-    return mapping
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value: str = node.value
-    if node.style:  # the C composer gives plain scalars style "", the Python one None
-        return value  # quoted and block scalars are strings; PyYAML's 1.1 tags are ignored
-    if value in ("", "~", "null", "Null", "NULL"):
-        return None
-    if value in ("true", "True", "TRUE"):
-        return True
-    if value in ("false", "False", "FALSE"):
-        return False
-    if _INT.match(value):
-        return int(value)
-    if _OCT.match(value):
-        return int(value[2:], 8)
-    if _HEX.match(value):
-        return int(value[2:], 16)
-    if _FLOAT.match(value):
-        return float(value)
-    lowered = value.lower()
-    if lowered in (".inf", "+.inf"):
-        return math.inf
-    if lowered == "-.inf":
-        return -math.inf
-    if lowered == ".nan":
-        return math.nan
-    return value

@@ -10,11 +10,12 @@ on first visit, so locating many findings in one file stays linear.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
-
-import yaml
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contractgen.load.block_yaml import BlockYamlIndex, Unsupported
+
+if TYPE_CHECKING:
+    import yaml
 
 Position = tuple[int, int]
 
@@ -50,6 +51,8 @@ class YamlPositions:
             return self._locate_composed(tokens)
 
     def _locate_composed(self, tokens: list[str]) -> Position:
+        import yaml  # only for what the line index declines
+
         if not self._composed:
             self._composed = True
             try:
@@ -79,6 +82,8 @@ class YamlPositions:
         return mark.line + 1, mark.column + 1
 
     def _members(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        import yaml
+
         members = self._maps.get(id(node))
         if members is None:
             members = {}
