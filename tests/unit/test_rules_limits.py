@@ -6,8 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from contractgen.model.build import merge_limits
-from contractgen.model.limits import Limits
+from contractgen.model.limits import Limits, merge_limits
 from contractgen.report.finding import Finding, Location
 from tests.conftest import FIXTURES, validate_path
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contractgen.model.reading import as_dict, as_int, as_list, as_str
 from contractgen.report.finding import Location
 
 RATE_LIMIT_UNITS = ("requests", "tokens", "content-bytes", "concurrent-requests")
@@ -57,15 +58,15 @@ class Limits:
 
     @property
     def request_max_bytes(self) -> int | None:
-        return _int(self.values.get("request.maxBytes"))
+        return as_int(self.values.get("request.maxBytes"))
 
     @property
     def max_input_tokens(self) -> int | None:
-        return _int(self.values.get("tokens.maxInputTokens"))
+        return as_int(self.values.get("tokens.maxInputTokens"))
 
     @property
     def max_output_tokens(self) -> int | None:
-        return _int(self.values.get("tokens.maxOutputTokens"))
+        return as_int(self.values.get("tokens.maxOutputTokens"))
 
     @property
     def tokens_request_field(self) -> str | None:
@@ -74,32 +75,92 @@ class Limits:
 
     @property
     def stream_max_duration_seconds(self) -> int | None:
-        return _int(self.values.get("stream.maxDurationSeconds"))
+        return as_int(self.values.get("stream.maxDurationSeconds"))
 
     @property
     def stream_idle_timeout_seconds(self) -> int | None:
-        return _int(self.values.get("stream.idleTimeoutSeconds"))
+        return as_int(self.values.get("stream.idleTimeoutSeconds"))
 
     @property
     def stream_heartbeat_seconds(self) -> int | None:
-        return _int(self.values.get("stream.heartbeatSeconds"))
+        return as_int(self.values.get("stream.heartbeatSeconds"))
 
     @property
     def stream_max_concurrent_per_key(self) -> int | None:
-        return _int(self.values.get("stream.maxConcurrentPerKey"))
+        return as_int(self.values.get("stream.maxConcurrentPerKey"))
 
     @property
     def ws_max_inbound_message_bytes(self) -> int | None:
-        return _int(self.values.get("websocket.maxMessageBytes.inbound"))
+        return as_int(self.values.get("websocket.maxMessageBytes.inbound"))
 
     @property
     def ws_max_outbound_message_bytes(self) -> int | None:
-        return _int(self.values.get("websocket.maxMessageBytes.outbound"))
+        return as_int(self.values.get("websocket.maxMessageBytes.outbound"))
 
     @property
     def ws_idle_timeout_seconds(self) -> int | None:
-        return _int(self.values.get("websocket.idleTimeoutSeconds"))
+        return as_int(self.values.get("websocket.idleTimeoutSeconds"))
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def merge_limits(declarations: list[tuple[Any, Location]]) -> Limits:
+    """Deep-merge limit declarations, least specific first.
+
+    The most specific value wins; an explicit null removes an inherited value; rate limits
+    merge by `name`, and `disabled: true` drops an inherited one.
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, Location] = {}
+    rates: dict[str, tuple[dict[str, Any], Location]] = {}
+    for raw, at in declarations:
+        for key, value in as_dict(raw).items():
+            if key == "rateLimits":
+                _merge_rate_limits(rates, value, at.child(key))
+            else:
+                _flatten(key, value, at.child(key), values, sources)
+    rate_limits = tuple(
+        RateLimit(
+            name=name,
+            unit=as_str(entry.get("unit")),
+            quota=as_int(entry.get("quota")),
+            window_seconds=as_int(entry.get("windowSeconds")),
+            partition=as_str(entry.get("partition")),
+            location=where,
+        )
+        for name, (entry, where) in rates.items()
+    )
+    return Limits(values, sources, rate_limits)
+
+
+def _merge_rate_limits(
+    rates: dict[str, tuple[dict[str, Any], Location]], value: Any, at: Location
+) -> None:
+    if value is None:
+        rates.clear()
+        return
+    for index, entry in enumerate(as_list(value)):
+        if not isinstance(entry, dict):
+            continue
+        name = as_str(entry.get("name")) or f"#{index}"
+        if entry.get("disabled") is True:
+            rates.pop(name, None)
+            continue
+        inherited = rates.get(name, ({}, at))[0]
+        merged = {**inherited, **{k: v for k, v in entry.items() if v is not None}}
+        for key in [k for k, v in entry.items() if v is None]:
+            merged.pop(key, None)
+        rates[name] = (merged, at.child(index))
+
+
+def _flatten(
+    path: str, value: Any, at: Location, values: dict[str, Any], sources: dict[str, Location]
+) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _flatten(f"{path}.{key}", child, at.child(key), values, sources)
+    elif value is None:
+        for key in [k for k in values if k == path or k.startswith(path + ".")]:
+            values.pop(key)
+            sources.pop(key, None)
+    else:
+        values[path] = value
+        sources[path] = at

@@ -1,0 +1,226 @@
+"""Event types of a stream (and message types of a WebSocket union), read from schemas.
+
+An item's events are told apart by a discriminator: the SSE `event` field, or a property of
+the JSON payload (`data#/type`). The union that lists them is the item itself (a union of
+SSE frames, or of payloads) or, for a single SSE frame, its `data`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from contractgen.model.reading import Reader, as_dict, as_str
+from contractgen.model.schema import Schema
+from contractgen.model.stream import DiscriminatorMapping, EventType, StreamFormat
+from contractgen.report.finding import Location
+
+SSE_DEFAULT_EVENT = "message"
+"""The event type an SSE client sees when a frame has no `event` field."""
+
+FRAME_FIELDS = ("event", "data", "id", "retry")
+"""The fields of an SSE frame."""
+
+
+class _Events(NamedTuple):
+    """What an item schema says about a stream's event types."""
+
+    events: tuple[EventType, ...] = ()
+    union: Location | None = None
+    """Where the event union (`oneOf`/`anyOf`) is written."""
+    discriminator: str | None = None
+    """`event` or `data#/<prop>`."""
+    pinned: bool = False
+    """Whether the union tells its branches apart (see `Stream.has_union_discriminator`)."""
+    mappings: tuple[DiscriminatorMapping, ...] = ()
+
+
+class EventReader:
+    """Reads event types from item schemas; one per contract build."""
+
+    def __init__(self, read: Reader) -> None:
+        self.read = read
+
+    def events(
+        self, item: Schema | None, stream_format: StreamFormat, declared: str | None
+    ) -> _Events:
+        """Event types of a stream, read from its item schema."""
+        if item is None or not isinstance(item.value, dict):
+            return _Events()
+        if stream_format is StreamFormat.SSE and self.is_frame(item):
+            if self.read.branches(item):
+                return self.union_events(item, _frame_discriminator(item, declared), framed=True)
+            return self.single_frame_events(item, declared)
+        single = SSE_DEFAULT_EVENT if stream_format is StreamFormat.SSE else "item"
+        return self.payload_events(item, declared, single)
+
+    def is_frame(self, item: Schema) -> bool:
+        """Whether an SSE item is the frame `{event, data, ...}` itself, or a union of frames."""
+
+        def framed(schema: Schema) -> bool:
+            return "data" in schema.properties or "event" in schema.properties
+
+        branches = self.read.branches(item)
+        return framed(item) or (bool(branches) and all(framed(branch) for branch in branches))
+
+    def single_frame_events(self, frame: Schema, declared: str | None) -> _Events:
+        """One SSE frame: its `data` is a union of payloads, or `event` lists the event names."""
+        data = self.read.property_schema(frame, "data")
+        payload, media = self.payload_of(data) if data else (None, None)
+        union = payload or data
+        if union is not None and self.read.branches(union):
+            discriminator = _payload_discriminator(union, declared)
+            return self.union_events(union, discriminator, framed=False, media=media)
+        names = self.event_enum(frame)
+        events = tuple(
+            EventType(name, frame.location, frame, payload, media)
+            for name in names or [SSE_DEFAULT_EVENT]
+        )
+        return _Events(events, discriminator="event" if names else None, pinned=bool(names))
+
+    def payload_events(self, payload: Schema, declared: str | None, single: str) -> _Events:
+        """The item is the JSON payload: JSON Lines, json-seq, legacy SSE `schema` (OpenAI)."""
+        if self.read.branches(payload):
+            discriminator = _payload_discriminator(payload, declared)
+            return self.union_events(payload, discriminator, framed=False)
+        return _Events((EventType(single, payload.location, payload, payload),))
+
+    def union_events(
+        self,
+        union: Schema,
+        discriminator: str | None,
+        *,
+        framed: bool,
+        media: str | None = None,
+    ) -> _Events:
+        """Event types of a union of SSE frames (`framed`) or of payloads, named by `discriminator`.
+
+        The union is pinned when every branch is named, or when it has an OpenAPI
+        `discriminator` (which names its branches even where we cannot).
+        """
+        branches = self.read.branches(union)
+        names = [self.branch_name(union, b, discriminator, framed) for b in branches]
+        events = tuple(
+            self.event_type(name, branch, framed, media)
+            for name, branch in zip(names, branches, strict=True)
+            if name is not None
+        )
+        has_openapi_discriminator = "discriminator" in union.value
+        return _Events(
+            events,
+            self.read.union_keyword_location(union),
+            discriminator,
+            discriminator is not None
+            and (len(events) == len(branches) or has_openapi_discriminator),
+            tuple(self.mappings(union, branches)),
+        )
+
+    def branch_name(
+        self, union: Schema, branch: Schema, discriminator: str | None, framed: bool
+    ) -> str | None:
+        """The value a branch pins for the discriminator, else what the union's mapping says."""
+        if discriminator is None:
+            return None
+        if discriminator == "event":
+            names = self.event_enum(branch)
+        else:
+            payload = self.frame_payload(branch)[0] if framed else branch
+            prop = discriminator.removeprefix("data#/").split("/")[0]
+            pin = self.read.property_schema(payload, prop) if payload else None
+            names = _pinned_values(pin) if pin else []
+        return names[0] if len(names) == 1 else _mapped_name(union, branch)
+
+    def event_type(self, name: str, branch: Schema, framed: bool, media: str | None) -> EventType:
+        """A frame branch carries its payload in `data`; a payload branch is the payload."""
+        if framed:
+            payload, media = self.frame_payload(branch)
+            return EventType(name, branch.location, branch, payload, media)
+        return EventType(name, branch.location, branch, branch, media)
+
+    def frame_payload(self, frame: Schema) -> tuple[Schema | None, str | None]:
+        """The JSON payload a frame's `data` carries, and data's contentMediaType."""
+        data = self.read.property_schema(frame, "data")
+        return self.payload_of(data) if data else (None, None)
+
+    def event_enum(self, frame: Schema) -> list[str]:
+        event = self.read.property_schema(frame, "event")
+        if event is None:
+            return []
+        return _pinned_values(event)
+
+    def payload_of(self, data: Schema) -> tuple[Schema | None, str | None]:
+        """SSE `data`: a string with contentMediaType+contentSchema, or (legacy) the JSON itself."""
+        media = as_str(data.get("contentMediaType"))
+        if data.get("type") == "string" or media is not None:
+            content = data.get("contentSchema")
+            if content is None:
+                return None, media
+            return self.read.schema(content, data.value_location.child("contentSchema")), media
+        return data, None
+
+    def mappings(self, union: Schema, branches: list[Schema]) -> list[DiscriminatorMapping]:
+        mapping = as_dict(as_dict(union.get("discriminator")).get("mapping"))
+        members = {_component_ref(branch.ref) for branch in branches if branch.ref}
+        at = union.value_location.child("discriminator", "mapping")
+        return [
+            DiscriminatorMapping(value, target, at.child(value), _component_ref(target) in members)
+            for value, target in mapping.items()
+            if isinstance(target, str)
+        ]
+
+
+def _pinned_values(schema: Schema) -> list[str]:
+    """Values a schema pins a string to: `const`, or an `enum` of strings."""
+    const = schema.get("const")
+    if isinstance(const, str):
+        return [const]
+    enum = schema.get("enum")
+    if isinstance(enum, list):
+        return [value for value in enum if isinstance(value, str)]
+    return []
+
+
+def _payload_discriminator(union: Schema, declared: str | None) -> str | None:
+    """`data#/<prop>` for a union of payloads: as declared, else the OpenAPI discriminator's."""
+    if declared and declared.startswith("data#/"):
+        return declared
+    name = as_str(as_dict(union.get("discriminator")).get("propertyName"))
+    return f"data#/{name}" if name else None
+
+
+def _frame_discriminator(union: Schema, declared: str | None) -> str:
+    """`event`, or `data#/<prop>` for a union of SSE frames told apart by their JSON payload.
+
+    As declared, else as the union's OpenAPI discriminator says: a frame has no property but
+    `event`, `data`, `id` and `retry`, so any other `propertyName` is a property of the data.
+    """
+    if declared is not None and (declared == "event" or declared.startswith("data#/")):
+        return declared
+    name = as_str(as_dict(union.get("discriminator")).get("propertyName"))
+    return f"data#/{name}" if name and name not in FRAME_FIELDS else "event"
+
+
+def _mapped_name(union: Schema, branch: Schema) -> str | None:
+    """A branch's name under the union's OpenAPI discriminator.
+
+    The `mapping` value that targets it, or without a mapping its component name
+    (OpenAPI's implicit mapping).
+    """
+    discriminator = union.get("discriminator")
+    if discriminator is None:
+        return None
+    mapping = as_dict(as_dict(discriminator).get("mapping"))
+    if not mapping:
+        return branch.name
+    by_target = {
+        _component_ref(target): value
+        for value, target in mapping.items()
+        if isinstance(target, str)
+    }
+    return by_target.get(_component_ref(branch.ref or ""))
+
+
+def _component_ref(ref: str) -> str:
+    """Normalise a mapping target: a bare name means `#/components/schemas/<name>`."""
+    if ref and not ref.startswith("#") and "/" not in ref and "." not in ref:
+        return f"#/components/schemas/{ref}"
+    return ref
