@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from contractgen.load.document import Document, RefError
@@ -28,6 +28,7 @@ from contractgen.model.contract import Example, MediaType, Operation, Parameter
 from contractgen.model.schema import Schema
 from contractgen.model.stream import SEQUENTIAL_MEDIA_TYPES, StreamFormat
 from contractgen.report.finding import Finding, Level, Location, escape_token
+from contractgen.validate.oas_schema import is_json_media_type, openapi_validator_class, shorten
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 # jsonschema and referencing are imported where they run: importing them costs ~60 ms, and
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from jsonschema.protocols import Validator
     from referencing import Registry
 
-    Keyword = Callable[[Any, Any, Any, dict[str, Any]], Iterable[ValidationError]]
 
 #: Keywords whose value is one subschema / a list of them / a map of them (not followed: $ref).
 _ONE = (
@@ -58,7 +58,6 @@ _MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _FRAME_FIELDS = frozenset({"event", "data", "id", "retry"})
-_MAX_DETAIL = 240
 #: The flag that lifts `required` in each direction (OpenAPI: readOnly binds responses only).
 _UNBINDING = {"request": "readOnly", "response": "writeOnly"}
 #: How many wire-form values one parameter or form example may have read as data.
@@ -377,7 +376,7 @@ class _Checker:
             cls = self.validator_classes.get(direction)
             if cls is None:
                 unbinding = _UNBINDING.get(direction) if direction else None
-                cls = _validator_class(self.legacy, unbinding)
+                cls = openapi_validator_class(self.legacy, unbinding)
                 self.validator_classes[direction] = cls
             found = cls({"$ref": _schema_ref(self.document, at)}, registry=self.registry)
             self.validators[(at, direction)] = found
@@ -394,9 +393,9 @@ def _instances(check: _Check, document: Document, schema: Location) -> Iterator[
     elif stream_format is not None:
         yield from _sequence_instances(value, stream_format)
     elif check.example.serialized:
-        if media_type is not None and _is_json(media_type):
+        if media_type is not None and is_json_media_type(media_type):
             yield "", _json(value, "the serialized value")
-    elif media_type is None or _is_json(media_type) or not isinstance(value, str):
+    elif media_type is None or is_json_media_type(media_type) or not isinstance(value, str):
         yield "", value
 
 
@@ -558,25 +557,16 @@ def _json(text: Any, what: str) -> Any:
     try:
         return json.loads(text)
     except ValueError:
-        raise ValueError(f"{what} is not valid JSON: {_short(text)}") from None
+        raise ValueError(f"{what} is not valid JSON: {shorten(text)}") from None
 
 
 def _describe(error: ValidationError) -> str:
     path = "".join(f"/{part}" for part in error.absolute_path) or "/"
-    return f"at {path}: {_short(error.message)}"
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 3] + "..."
+    return f"at {path}: {shorten(error.message)}"
 
 
 def _format(media_type: str) -> StreamFormat | None:
     return SEQUENTIAL_MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
-
-
-def _is_json(media_type: str | None) -> bool:
-    base = (media_type or "").split(";")[0].strip().lower()
-    return base in ("application/json", "*/*") or base.endswith("+json")
 
 
 def _uri(document: Document, display: str) -> str:
@@ -594,110 +584,3 @@ def _load_referenced_files(document: Document) -> None:
         if not site.target.startswith("#"):
             with suppress(RefError):
                 document.resolve(site.target, site.location)
-
-
-# --- the validator: JSON Schema plus what OpenAPI adds -------------------------------------
-
-
-def _validator_class(legacy: bool, unbinding: str | None = None) -> type[Validator]:
-    """Draft 2020-12 (3.1+) or Draft 4 with `nullable` (3.0), with discriminators and content.
-
-    `unbinding` (`readOnly` for requests, `writeOnly` for responses) lifts `required` from
-    properties carrying that flag.
-    """
-    from jsonschema import Draft4Validator, Draft202012Validator
-    from jsonschema.validators import extend
-
-    base = Draft4Validator if legacy else Draft202012Validator
-    keywords: dict[str, Keyword] = dict(base.VALIDATORS)
-    keywords["oneOf"] = _by_discriminator(keywords["oneOf"])
-    keywords["anyOf"] = _by_discriminator(keywords["anyOf"])
-    keywords["contentSchema"] = _content_schema
-    if unbinding is not None:
-        keywords["required"] = _required_unless(keywords["required"], unbinding)
-    if legacy:
-        keywords = {name: _nullable(check) for name, check in keywords.items()}
-    return cast("type[Validator]", extend(base, validators=keywords))  # type: ignore[no-untyped-call]
-
-
-def _nullable(check: Keyword) -> Keyword:
-    """OpenAPI 3.0 `nullable: true`: null is valid for the whole schema (even beside `$ref`)."""
-
-    def keyword(
-        validator: Any, value: Any, instance: Any, schema: dict[str, Any]
-    ) -> Iterable[ValidationError]:
-        if instance is None and schema.get("nullable") is True:
-            return ()
-        return check(validator, value, instance, schema)
-
-    return keyword
-
-
-def _required_unless(check: Keyword, flag: str) -> Keyword:
-    """`required` without the properties flagged `flag` (read as written: `$ref`s not followed)."""
-
-    def keyword(
-        validator: Any, required: Any, instance: Any, schema: dict[str, Any]
-    ) -> Iterable[ValidationError]:
-        properties = schema.get("properties")
-        if isinstance(required, list) and isinstance(properties, dict):
-            required = [name for name in required if not _flagged(properties.get(name), flag)]
-        return check(validator, required, instance, schema)
-
-    return keyword
-
-
-def _flagged(schema: Any, flag: str) -> bool:
-    return isinstance(schema, dict) and schema.get(flag) is True
-
-
-def _by_discriminator(check: Keyword) -> Keyword:
-    """Validate only the branch a discriminator selects, as OpenAPI tools do."""
-
-    def keyword(
-        validator: Any, branches: Any, instance: Any, schema: dict[str, Any]
-    ) -> Iterable[ValidationError]:
-        chosen = _chosen_branch(schema, branches, instance)
-        if chosen is None:
-            return check(validator, branches, instance, schema)
-        index, branch = chosen
-        errors: Iterable[ValidationError] = validator.descend(instance, branch, schema_path=index)
-        return errors
-
-    return keyword
-
-
-def _chosen_branch(schema: dict[str, Any], branches: Any, instance: Any) -> tuple[int, Any] | None:
-    discriminator = schema.get("discriminator")
-    if not isinstance(discriminator, dict) or not isinstance(instance, dict):
-        return None
-    value = instance.get(discriminator.get("propertyName"))
-    if not isinstance(value, str) or not isinstance(branches, list):
-        return None
-    mapping = discriminator.get("mapping")
-    target = mapping.get(value) if isinstance(mapping, dict) else None
-    target = target or discriminator.get("defaultMapping")
-    # no mapping entry: the value is the component name (OpenAPI's implicit mapping)
-    name = target.rsplit("/", 1)[-1] if isinstance(target, str) else value
-    for index, branch in enumerate(branches):
-        ref = branch.get("$ref") if isinstance(branch, dict) else None
-        if isinstance(ref, str) and (ref == target or ref.rsplit("/", 1)[-1] == name):
-            return index, branch
-    return None
-
-
-def _content_schema(
-    validator: Any, content_schema: Any, instance: Any, schema: dict[str, Any]
-) -> Iterator[ValidationError]:
-    """A JSON-encoded string (SSE `data`) is decoded and checked against `contentSchema`."""
-    from jsonschema import ValidationError
-
-    media_type = schema.get("contentMediaType")
-    if not isinstance(instance, str) or not isinstance(media_type, str) or not _is_json(media_type):
-        return
-    try:
-        decoded = json.loads(instance)
-    except ValueError:
-        yield ValidationError(f"{_short(instance)!r} is not valid JSON ({media_type})")
-        return
-    yield from validator.descend(decoded, content_schema, schema_path="contentSchema")
