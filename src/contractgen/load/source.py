@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from contractgen.errors import LoadError
@@ -63,10 +62,15 @@ def decode(raw: bytes, display: str) -> str:
 
 
 def display_path(path: Path) -> str:
-    """How a file is named in findings: relative to the working directory when inside it."""
+    """How a file is named in findings: relative to the working directory when inside it.
+
+    A file outside it keeps its absolute path: `../../x.yaml` is harder to read and to click.
+    """
+    if not path.is_absolute():
+        return path.as_posix()
     try:
-        return Path(os.path.relpath(path)).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:  # a different drive on Windows
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
         return path.as_posix()
 
 
