@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from contractgen.load.document import Document, load_document
-from contractgen.report.finding import Location
+from contractgen.location import Location
 
 WriteSpec = Callable[..., Path]
 

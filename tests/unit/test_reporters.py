@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
+from contractgen.location import Location
 from contractgen.report import ReportFormat, render
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.report.finding import Finding, Level
 from contractgen.report.github import escape_data, escape_property, render_github
 from contractgen.report.json_report import render_json
 from contractgen.report.junit import render_junit

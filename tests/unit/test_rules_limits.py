@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contractgen.location import Location
 from contractgen.model.limits import Limits, merge_limits
-from contractgen.report.finding import Finding, Location
+from contractgen.report.finding import Finding
 from tests.conftest import FIXTURES, validate_path
 
 ROOT = Location("openapi.yaml", "/x-contract-limits")

@@ -20,7 +20,7 @@ from contractgen.errors import LoadError
 from contractgen.load.parse import locate_duplicate_key, parse
 from contractgen.load.positions import PositionIndex, positions_for
 from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
-from contractgen.report.finding import Location, join_pointer, split_pointer
+from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from contractgen.load.document import Document
+from contractgen.location import Location
 from contractgen.model.contract import (
     HTTP_METHODS,
     Component,
@@ -38,7 +39,6 @@ from contractgen.model.stream import (
     StreamFormat,
 )
 from contractgen.model.websocket import MessageType, WebSocket
-from contractgen.report.finding import Location
 
 
 def build_contract(document: Document) -> Contract:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contractgen.location import Location
 from contractgen.model.errors import ErrorCatalog
 from contractgen.model.limits import Limits
 from contractgen.model.schema import Schema
 from contractgen.model.stream import Stream
 from contractgen.model.websocket import WebSocket
-from contractgen.report.finding import Location
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 """Path Item fields that hold an Operation (`query` is new in OpenAPI 3.2)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contractgen.report.finding import Location
+from contractgen.location import Location
 
 PRE_STREAM = "pre_stream"
 MID_STREAM = "mid_stream"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from contractgen.location import Location
 from contractgen.model.reading import Reader, as_dict, as_str
 from contractgen.model.schema import Schema
 from contractgen.model.stream import DiscriminatorMapping, EventType, StreamFormat
-from contractgen.report.finding import Location
 
 SSE_DEFAULT_EVENT = "message"
 """The event type an SSE client sees when a frame has no `event` field."""

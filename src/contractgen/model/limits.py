@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from contractgen.location import Location
 from contractgen.model.reading import as_dict, as_int, as_list, as_str
-from contractgen.report.finding import Location
 
 RATE_LIMIT_UNITS = ("requests", "tokens", "content-bytes", "concurrent-requests")
 PARTITIONS = ("api_key", "user", "org", "ip", "connection")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from contractgen.load.document import Document, RefError
+from contractgen.location import Location
 from contractgen.model.schema import Schema
-from contractgen.report.finding import Location
 
 
 def as_dict(value: Any) -> dict[str, Any]:

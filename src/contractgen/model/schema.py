@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from contractgen.report.finding import Location
+from contractgen.location import Location
 
 COMPONENT_SCHEMA_PREFIX = "#/components/schemas/"
 

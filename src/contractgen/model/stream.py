@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from contractgen.location import Location
 from contractgen.model.schema import Schema
-from contractgen.report.finding import Location
 
 
 class StreamFormat(StrEnum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from contractgen.location import Location
 from contractgen.model.schema import Schema
-from contractgen.report.finding import Location
 
 
 @dataclass(frozen=True, slots=True)

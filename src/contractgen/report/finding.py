@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from contractgen.location import Location
 
 
 class Level(StrEnum):
@@ -18,33 +20,6 @@ class Level(StrEnum):
 
 
 _RANKS = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where something sits in the contract: a file and a JSON Pointer into it.
-
-    `line` and `column` are 1-based and filled in late (see `Document.locate`), because
-    computing positions costs a second parse and is only worth it for reported findings.
-    """
-
-    file: str
-    pointer: str
-    line: int | None = None
-    column: int | None = None
-
-    def child(self, *tokens: str | int) -> Location:
-        """The location of a node below this one."""
-        suffix = "".join("/" + escape_token(str(token)) for token in tokens)
-        return Location(self.file, self.pointer + suffix)
-
-    def at(self, line: int, column: int) -> Location:
-        return replace(self, line=line, column=column)
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.file}#{self.pointer}"
-        return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,27 +41,3 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line or 0, loc.column or 0, self.rule_id, self.message)
-
-
-def escape_token(token: str) -> str:
-    """Escape one JSON Pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def split_pointer(pointer: str) -> list[str]:
-    """Split a JSON Pointer ('' is the root) into unescaped reference tokens."""
-    if pointer in ("", "#"):
-        return []
-    if pointer.startswith("#"):
-        pointer = pointer[1:]
-    if not pointer.startswith("/"):
-        raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
-    return [unescape_token(token) for token in pointer[1:].split("/")]
-
-
-def join_pointer(tokens: list[str] | tuple[str, ...]) -> str:
-    return "".join("/" + escape_token(token) for token in tokens)

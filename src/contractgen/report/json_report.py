@@ -32,7 +32,8 @@ from contractgen.report.summary import ordered, summarize
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from contractgen.report.finding import Finding, Location
+    from contractgen.location import Location
+    from contractgen.report.finding import Finding
 
 #: The version of the shape above; bump it on any incompatible change.
 SHAPE_VERSION = 1

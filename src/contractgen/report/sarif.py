@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from contractgen.report.finding import Finding, Level, Location, unescape_token
+from contractgen.location import Location, unescape_token
+from contractgen.report.finding import Finding, Level
 from contractgen.report.rules import extra_text
 from contractgen.report.summary import ordered
 

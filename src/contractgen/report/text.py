@@ -8,7 +8,8 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.location import Location
+from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import ordered, summarize
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema_rs import ValidationErrorKind as Kind
 
-from contractgen.report.finding import join_pointer
+from contractgen.location import join_pointer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -10,8 +10,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from contractgen.location import split_pointer
 from contractgen.model.contract import HTTP_METHODS
-from contractgen.report.finding import Finding, Level, split_pointer
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:  # jsonschema is imported where it runs, to keep start-up fast

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
-from contractgen.report.finding import Location, join_pointer, split_pointer
+from contractgen.location import Location, join_pointer, split_pointer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

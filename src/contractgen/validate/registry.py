@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.location import Location
+from contractgen.report.finding import Finding, Level
 
 if TYPE_CHECKING:
     from contractgen.load.document import Document

@@ -19,8 +19,9 @@ from contractgen.config import load_config
 from contractgen.errors import LOAD_ERROR_CODES, ContractgenError, UsageError
 from contractgen.load.document import LoadOptions
 from contractgen.load.source import DEFAULT_MAX_BYTES
+from contractgen.location import Location
 from contractgen.report import ReportFormat, RuleInfo, render
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.baseline import read_baseline, write_baseline
 from contractgen.validate.engine import FileResult, RuleSettings, validate_file
 from contractgen.validate.registry import catalogue

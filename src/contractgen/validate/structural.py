@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from contractgen.load.document import RefError
-from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.location import Location, split_pointer
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.best_match import Problem, pointer, problems, show
 from contractgen.validate.object_kinds import referenced_objects, schema_positions
 from contractgen.validate.registry import rule

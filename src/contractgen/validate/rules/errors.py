@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from contractgen.load.document import Document, RefError
+from contractgen.location import Location
 from contractgen.model.contract import Contract, Operation, Response
 from contractgen.model.errors import MID_STREAM, ErrorCatalog
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"

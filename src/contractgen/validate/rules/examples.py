@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from contractgen.load.document import Document, RefError
+from contractgen.location import Location, escape_token
 from contractgen.model.contract import Example, MediaType, Operation, Parameter
 from contractgen.model.schema import Schema
 from contractgen.model.stream import SEQUENTIAL_MEDIA_TYPES, StreamFormat
-from contractgen.report.finding import Finding, Level, Location, escape_token
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.oas_schema import is_json_media_type, openapi_validator_class, shorten
 from contractgen.validate.registry import Rule, RuleContext, rule
 

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from contractgen.load.document import Document, RefError
+from contractgen.location import Location
 from contractgen.model.contract import Contract, Operation
 from contractgen.model.errors import PRE_STREAM, ErrorCode
 from contractgen.model.limits import RateLimit
-from contractgen.report.finding import Finding, Level, Location
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 #: Statuses a limit answers with when the error catalogue names no code for it.

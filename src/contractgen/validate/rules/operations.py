@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contractgen.load.document import RefError
+from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation, Parameter
-from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contractgen.load.document import RefError
+from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
 from contractgen.model.stream import ItemSource, Stream, StreamFormat
-from contractgen.report.finding import Finding, Level, Location, split_pointer
+from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 ERROR_MEMBERS = ("code", "message", "retryable")
