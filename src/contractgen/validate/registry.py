@@ -57,10 +57,19 @@ class Rule:
     area: str
 
     def finding(
-        self, location: Location, message: str, *, related: Iterable[Location] = ()
+        self,
+        location: Location,
+        message: str,
+        *,
+        related: Iterable[Location] = (),
+        level: Level | None = None,
     ) -> Finding:
-        """A finding of this rule at its default level (configuration may change it later)."""
-        return Finding(self.id, self.level, message, location, tuple(related))
+        """A finding of this rule, at its default level unless the rule lowers it for this case.
+
+        A rule whose case is milder than its usual one (a stream that ends with a sentinel
+        rather than no end at all) passes a lower `level`; configuration overrides either.
+        """
+        return Finding(self.id, level or self.level, message, location, tuple(related))
 
     def run(self, context: RuleContext) -> Iterator[Finding]:
         yield from self.check(self, context)
