@@ -17,6 +17,7 @@ from typing import Any
 import ryaml
 
 from contractgen.errors import LoadError
+from contractgen.load.flow_depth import first_flow_deeper_than
 
 #: Deeper than any real spec (GitHub's is 24); deep enough to refuse nesting bombs early.
 MAX_DEPTH = 128
@@ -131,21 +132,19 @@ def _has_huge_integer(text: str) -> bool:
 def _refuse_deep_flow(text: str, display: str) -> None:
     """Refuse flow collections nested past MAX_DEPTH before ryaml sees them.
 
-    The libyaml scanner in ryaml slows down with the square of flow depth (20k nested `[`
-    take 0.5 s before it reports its recursion limit, 100k take 40 s). Up to
-    `_TRUSTED_OPENERS` brackets, no nesting can cost more than that, and a naive bracket
-    count is a good enough gate. Past it, the count can be fooled (closing brackets hidden
-    in quoted strings), so libyaml's lazy event stream always checks, stopping at the first
-    too-deep node. Real specs stay far below: OpenAI's has 5.6k brackets, Stripe's 2.8k.
+    ryaml's scanner slows down with the square of flow depth (20k nested `[` take 0.5 s
+    before it reports its recursion limit, 100k take 40 s). Up to `_TRUSTED_OPENERS`
+    brackets no nesting can cost more than that, and a naive bracket count is a good enough
+    gate. Past it, the count can be fooled (closing brackets hidden in quoted strings), so
+    `flow_depth` scans the text as libyaml tokenizes it, stopping at the first too-deep
+    collection. Real specs stay far below: OpenAI's has 5.6k brackets, Stripe's 2.8k.
     """
     openers = text.count("[") + text.count("{")
     if openers <= MAX_DEPTH:
         return
     if openers <= _TRUSTED_OPENERS and _naive_flow_depth(text) <= MAX_DEPTH:
         return
-    from contractgen.load import slow_yaml
-
-    too_deep = slow_yaml.first_node_deeper_than(text, MAX_DEPTH)
+    too_deep = first_flow_deeper_than(text, MAX_DEPTH)
     if too_deep is not None:
         message = f"YAML is nested more than {MAX_DEPTH} levels deep"
         raise LoadError("LOAD008", message, display, *too_deep)
@@ -154,7 +153,7 @@ def _refuse_deep_flow(text: str, display: str) -> None:
 def _naive_flow_depth(text: str) -> int:
     """Deepest bracket nesting in the raw text, strings included: a cheap gate, not a parse.
 
-    Brackets in descriptions can only raise it (a false alarm costs one event pass); closing
+    Brackets in descriptions can only raise it (a false alarm costs one exact scan); closing
     brackets hidden in quoted strings inside a crafted bomb can lower it, which is why it is
     trusted only on files with few brackets (see `_refuse_deep_flow`).
     """

@@ -2,7 +2,9 @@
 
 `parse.py` reads YAML with ryaml. It comes here only for what ryaml cannot do: integers
 wider than 64 bits (kept exact by our own YAML 1.2 core-schema constructor), and positions
-for load errors (event scans that never expand aliases, so they are safe on a bomb).
+for load errors (event scans that never expand aliases, so they are safe on a bomb). Which
+files are too deep to parse is decided without PyYAML (`flow_depth`), so no PyYAML release
+can change it.
 Keeping PyYAML out of the common path keeps start-up short.
 """
 
@@ -16,22 +18,6 @@ import yaml
 
 from contractgen.errors import LoadError
 from contractgen.load.parse import MAX_DEPTH
-
-
-def first_node_deeper_than(text: str, limit: int) -> tuple[int | None, int | None] | None:
-    """Where the first collection nested past `limit` starts; the scan stops right there."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > limit:
-                    return _mark(event)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return None  # a syntax error: ryaml reports it
-    return None
 
 
 def locate_event(
