@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from contractgen.location import Location
+from contractgen.printable import printable
 from contractgen.report import ReportFormat, render
 from contractgen.report.finding import Finding, Level
 from contractgen.report.github import escape_data, escape_property, render_github
@@ -76,8 +77,7 @@ def test_text_lines_are_grouped_by_file_and_sorted() -> None:
     out = render_text(FINDINGS, files=FILES)
     assert out == (
         "specs/api.yaml:1:1 info INFO009 just so you know\n"
-        'specs/api.yaml:12:5 error STREAM001 stream 100% "done" <b>&amp; café\n'
-        "    second line\n"
+        'specs/api.yaml:12:5 error STREAM001 stream 100% "done" <b>&amp; café\\nsecond line\n'
         "    related: specs/api.yaml:40:7\n"
         "\n"
         "specs/odd:name,ü.yaml warning LIMIT002 no limit, a:b\n"
@@ -263,7 +263,7 @@ def test_github_commands_exactly() -> None:
     assert render_github(FINDINGS).splitlines() == [
         "::notice file=specs/api.yaml,line=1,col=1,title=INFO009::just so you know",
         "::error file=specs/api.yaml,line=12,col=5,title=STREAM001::"
-        'stream 100%25 "done" <b>&amp; café%0Asecond line%0Arelated: specs/api.yaml:40:7',
+        'stream 100%25 "done" <b>&amp; café\\nsecond line%0Arelated: specs/api.yaml:40:7',
         "::warning file=specs/odd%3Aname%2Cü.yaml,title=LIMIT002::no limit, a:b",
     ]
 
@@ -302,10 +302,11 @@ def test_junit_suites_cases_and_failures() -> None:
     assert (error_case.get("classname"), error_case.get("line")) == ("specs/api.yaml", "12")
     failure = error_case.find("failure")
     assert failure is not None
-    assert failure.get("message") == HOSTILE
+    assert failure.get("message") == printable(HOSTILE)
     assert failure.get("type") == "error"
     assert failure.text == (
-        f"error STREAM001 at specs/api.yaml:12:5\n{HOSTILE}\nrelated: specs/api.yaml:40:7"
+        f"error STREAM001 at specs/api.yaml:12:5\n{printable(HOSTILE)}\n"
+        "related: specs/api.yaml:40:7"
     )
 
     warning_case = suites["specs/odd:name,ü.yaml"].find("testcase")
@@ -317,7 +318,7 @@ def test_junit_suites_cases_and_failures() -> None:
 
     control = suites["specs/clean.yaml"].find("testcase/failure")
     assert control is not None
-    assert control.get("message") == "ctrl\ufffdchar"  # XML 1.0 cannot hold U+0007
+    assert control.get("message") == "ctrl\\x07char"
 
 
 def test_junit_clean_file_gets_a_passing_case() -> None:
@@ -342,7 +343,7 @@ def test_markdown_table() -> None:
         "| --- | --- | --- | --- |",
         "| :information_source: info | `INFO009` | specs/api.yaml:1:1 | just so you know |",
         "| :x: error | `STREAM001` | specs/api.yaml:12:5 | stream 100% &quot;done&quot; "
-        "&lt;b&gt;&amp;amp; café<br>second line<br>related: specs/api.yaml:40:7 |",
+        "&lt;b&gt;&amp;amp; café\\\\nsecond line<br>related: specs/api.yaml:40:7 |",
         "| :warning: warning | `LIMIT002` | specs/odd:name,ü.yaml#/info | no limit, a:b |",
     ]
 

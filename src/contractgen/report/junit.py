@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import all_files, ordered
 
@@ -68,7 +69,7 @@ def _case(finding: Finding) -> ET.Element:
     )
     if location.line is not None:
         case.set("line", str(location.line))
-    details = _xml_text(_details(finding))
+    details = _details(finding)
     if finding.level in _FAILING:
         failure = ET.SubElement(
             case, "failure", message=_xml_text(finding.message), type=finding.level.value
@@ -90,9 +91,12 @@ def _details(finding: Finding) -> str:
         finding.message,
         *(f"related: {related}" for related in finding.related),
     ]
-    return "\n".join(lines)
+    return "\n".join(_xml_text(line) for line in lines)
 
 
 def _xml_text(value: str) -> str:
-    """Replace characters XML cannot hold; ElementTree escapes everything else itself."""
-    return _NOT_XML.sub("\ufffd", value)
+    """One line of text from the contract, control characters escaped, safe in XML.
+
+    ElementTree escapes markup itself; what XML cannot hold at all is replaced.
+    """
+    return _NOT_XML.sub("\ufffd", printable(value))

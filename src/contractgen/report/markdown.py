@@ -1,7 +1,8 @@
 """A Markdown table for a pull-request comment or a GitHub Actions step summary.
 
 Cells come from user-controlled text (messages quote the contract), so everything that
-could end a cell, start a tag or turn into formatting is escaped.
+could end a cell, start a tag or turn into formatting is escaped, and so are control characters
+(see `printable`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import ordered, summarize
 
@@ -50,11 +52,13 @@ def _code(text: str) -> str:
 
 def _where(finding: Finding) -> str:
     """`file:line:col`, or `file#pointer` when the line is unknown."""
-    return str(finding.location)
+    return printable(str(finding.location))
 
 
 def _message(finding: Finding) -> str:
-    return "\n".join([finding.message, *(f"related: {loc}" for loc in finding.related)])
+    """The message, then each related location on a line of its own (a `<br>` in the cell)."""
+    lines = [finding.message, *(f"related: {loc}" for loc in finding.related)]
+    return "\n".join(printable(line) for line in lines)
 
 
 def escape_cell(text: str) -> str:

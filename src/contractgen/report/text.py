@@ -1,6 +1,7 @@
 """Plain text for a terminal: one line per finding, grouped by file, then a summary line.
 
 Lines read `file:line:col level rule-id message` so editors and terminals can jump to them.
+Every message and location is one line: control characters from the contract are escaped.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from contractgen.location import Location
+from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import ordered, summarize
 
@@ -21,7 +23,7 @@ _DIM = "\x1b[2m"
 _GREEN = "\x1b[32m"
 _LEVEL_COLORS = {Level.ERROR: "\x1b[1;31m", Level.WARNING: "\x1b[33m", Level.INFO: "\x1b[36m"}
 
-#: Continuation lines of a finding (a multi-line message, related locations) start with this.
+#: Continuation lines of a finding (its related locations) start with this.
 INDENT = "    "
 
 
@@ -38,26 +40,26 @@ def render_text(findings: Sequence[Finding], *, files: Sequence[str], color: boo
 
 
 def _finding_lines(finding: Finding, paint: _Paint) -> str:
-    """The finding's line, then its message's extra lines and related locations, indented."""
-    first, *rest = finding.message.splitlines() or [""]
+    """The finding's line, then its related locations, indented."""
     head = " ".join(
         (
             paint(_where(finding.location), _BOLD),
             paint(finding.level.value, _LEVEL_COLORS[finding.level]),
             paint(finding.rule_id, _DIM),
-            first,
+            printable(finding.message),
         )
     )
-    tails = [*rest, *(f"related: {related}" for related in finding.related)]
-    return "\n".join([head, *(INDENT + tail for tail in tails)])
+    tails = [f"{INDENT}related: {printable(str(related))}" for related in finding.related]
+    return "\n".join([head, *tails])
 
 
 def _where(location: Location) -> str:
+    file = printable(location.file)
     if location.line is None:
-        return location.file
+        return file
     if location.column is None:
-        return f"{location.file}:{location.line}"
-    return f"{location.file}:{location.line}:{location.column}"
+        return f"{file}:{location.line}"
+    return f"{file}:{location.line}:{location.column}"
 
 
 def _summary_color(errors: int, warnings: int) -> str:
