@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
-from contractgen.report.summary import ordered, summarize
+from contractgen.report.summary import ordered
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from contractgen.report.summary import Summary
 
 TITLE = "contractgen"
 _ICONS = {Level.ERROR: ":x:", Level.WARNING: ":warning:", Level.INFO: ":information_source:"}
@@ -25,9 +27,8 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
-def render_markdown(findings: Sequence[Finding], *, files: Sequence[str]) -> str:
+def render_markdown(findings: Sequence[Finding], *, summary: Summary) -> str:
     """A heading with the summary, then one table row per finding (no table when clean)."""
-    summary = summarize(findings, files)
     parts = [f"### {TITLE}", summary.sentence() + "."]
     if findings:
         rows = [_row(finding) for finding in ordered(findings)]

@@ -2,6 +2,7 @@
 
 Lines read `file:line:col level rule-id message` so editors and terminals can jump to them.
 Every message and location is one line: control characters from the contract are escaped.
+Input errors are not among the lines (the command prints them on stderr), only in the summary.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING
 from contractgen.location import Location
 from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
-from contractgen.report.summary import ordered, summarize
+from contractgen.report.summary import ordered
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from contractgen.report.summary import Summary
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -27,14 +30,13 @@ _LEVEL_COLORS = {Level.ERROR: "\x1b[1;31m", Level.WARNING: "\x1b[33m", Level.INF
 INDENT = "    "
 
 
-def render_text(findings: Sequence[Finding], *, files: Sequence[str], color: bool = False) -> str:
+def render_text(findings: Sequence[Finding], *, summary: Summary, color: bool = False) -> str:
     """The whole report; ANSI colour only when `color` is true (the caller checks the tty)."""
     paint = _Paint(color)
     blocks = [
         "\n".join(_finding_lines(finding, paint) for finding in group)
         for _, group in groupby(ordered(findings), key=lambda finding: finding.location.file)
     ]
-    summary = summarize(findings, files)
     blocks.append(paint(summary.sentence(), _summary_color(summary.errors, summary.warnings)))
     return "\n\n".join(blocks) + "\n"
 

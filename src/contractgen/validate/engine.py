@@ -42,14 +42,17 @@ class RuleSettings:
     def enabled_rules(self) -> list[Rule]:
         return [rule for rule in catalogue().values() if rule.id not in self.disabled]
 
-    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+    def apply(self, findings: Iterable[Finding]) -> tuple[list[Finding], int]:
+        """The findings no `ignore` entry accepts, at their configured level; how many it did."""
         kept: list[Finding] = []
+        accepted = 0
         for finding in findings:
             if any(ignore.matches(finding) for ignore in self.ignores):
+                accepted += 1
                 continue
             level = self.levels.get(finding.rule_id)
             kept.append(replace(finding, level=level) if level else finding)
-        return kept
+        return kept, accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +62,17 @@ class FileResult:
     file: str
     findings: list[Finding]
     error: ContractgenError | None = None
+    #: Findings an `ignore` entry of the configuration accepted (not among `findings`).
+    accepted: int = 0
 
 
-def validate_document(document: Document, settings: RuleSettings) -> list[Finding]:
-    """All findings of all enabled rules, configured and positioned, in report order."""
+def validate_document(document: Document, settings: RuleSettings) -> FileResult:
+    """All findings of the enabled rules, configured and positioned, in report order."""
     context = RuleContext(build_contract(document), document)
     findings: list[Finding] = []
     for rule in settings.enabled_rules():
         findings.extend(rule.run(context))
-    configured = settings.apply(_dedupe(findings))
+    configured, accepted = settings.apply(_dedupe(findings))
     positioned = [
         replace(
             f,
@@ -76,7 +81,8 @@ def validate_document(document: Document, settings: RuleSettings) -> list[Findin
         )
         for f in configured
     ]
-    return sorted(positioned, key=Finding.sort_key)
+    in_order = sorted(positioned, key=Finding.sort_key)
+    return FileResult(document.root.display, in_order, accepted=accepted)
 
 
 def validate_file(path: Path, settings: RuleSettings, options: LoadOptions) -> FileResult:
@@ -85,7 +91,7 @@ def validate_file(path: Path, settings: RuleSettings, options: LoadOptions) -> F
         document = load_document(path, options)
     except ContractgenError as error:
         return FileResult(error.file or str(path), [], error)
-    return FileResult(document.root.display, validate_document(document, settings))
+    return validate_document(document, settings)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.location import Location
 from contractgen.report import ReportFormat, RuleInfo, render
 from contractgen.report.finding import Finding, Level
+from contractgen.report.summary import summarize
 from contractgen.validate.baseline import read_baseline, write_baseline
 from contractgen.validate.engine import FileResult, RuleSettings, validate_file
 from contractgen.validate.registry import catalogue
@@ -94,47 +95,49 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
         findings, accepted = baseline.split(findings)
     if failed == 0 and any(finding.level.rank >= fail_on.rank for finding in findings):
         failed = 1
-    report = _report(request, results, findings, errors, accepted=len(accepted))
+    report = _report(
+        request, fail_on, results, findings, errors, accepted_by_baseline=len(accepted)
+    )
     return ValidateOutcome(report, messages, failed)
 
 
 def _report(
     request: ValidateRequest,
+    fail_on: Level,
     results: Sequence[FileResult],
     findings: list[Finding],
     errors: Sequence[tuple[ContractgenError, str]],
     *,
-    accepted: int,
+    accepted_by_baseline: int,
 ) -> str:
+    """The report in the requested format, with the one summary every format states.
+
+    Input errors are findings in every format but text, which leaves them to stderr; every
+    format counts them, as errors of files that were given.
+    """
     codes = {error.code for error, _ in errors}
     pseudo = {code: rule for code, rule in input_error_rules().items() if code in codes}
     rules: dict[str, RuleInfo] = {**pseudo, **catalogue()}
-    if request.format is not ReportFormat.TEXT:
-        findings = findings + [error_finding(error, file) for error, file in errors]
-        files = [result.file for result in results]
-        return render(
-            request.format,
-            findings,
-            files=files,
-            rules=rules,
-            tool_version=__version__,
-            source_root=str(Path.cwd()),
-        )
-    loaded = [result.file for result in results if result.error is None]
-    text = render(
+    input_errors = [error_finding(error, file) for error, file in errors]
+    files = [result.file for result in results]
+    summary = replace(
+        summarize([*findings, *input_errors], files),
+        unloaded=len(errors),
+        accepted_by_baseline=accepted_by_baseline,
+        accepted_by_config=sum(result.accepted for result in results),
+    )
+    shown = findings if request.format is ReportFormat.TEXT else [*findings, *input_errors]
+    return render(
         request.format,
-        findings,
-        files=loaded,
+        shown,
+        summary=summary,
+        files=files,
         rules=rules,
         tool_version=__version__,
+        fail_on=fail_on,
         color=request.color,
-    ).rstrip("\n")
-    notes = []
-    if errors:
-        notes.append(f"{_count(len(errors), 'file')} could not be loaded (see stderr)")
-    if accepted:
-        notes.append(f"{_count(accepted, 'finding')} accepted by the baseline")
-    return text + "".join(f"; {note}" for note in notes) + "\n"
+        source_root=str(Path.cwd()),
+    )
 
 
 def _count(count: int, noun: str) -> str:
