@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from contractgen import __version__
-from contractgen.errors import ContractgenError
+from contractgen.errors import ContractgenError, UsageError
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.report import ReportFormat
 from contractgen.report.finding import Level
@@ -108,7 +108,9 @@ def validate(
     write_baseline: Annotated[
         Path | None,
         typer.Option(
-            "--write-baseline", help="Record the current findings in this file and exit 0."
+            "--write-baseline",
+            help="Record the current findings in this file and print no report. Exit 0, or 2 "
+            "when a file cannot be loaded (the baseline holds the other files' findings).",
         ),
     ] = None,
     allow_external_refs: Annotated[
@@ -156,7 +158,7 @@ def validate(
     )
     with user_errors():
         outcome = validate_command(request)
-    _write_report(outcome.report, output)
+        _write_report(outcome.report, output)
     for message in outcome.messages:
         typer.echo(message, err=True)
     raise typer.Exit(outcome.exit_code)
@@ -216,5 +218,5 @@ def _write_report(report: str, output: Path | None) -> None:
     try:
         output.write_text(report, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"{output}: cannot write the report: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+        message = f"cannot write the report: {exc.strerror or exc}"
+        raise UsageError("USAGE004", message, str(output)) from None

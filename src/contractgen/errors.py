@@ -27,6 +27,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE001": "no input files matched",
     "USAGE002": "invalid configuration",
     "USAGE003": "invalid baseline file",
+    "USAGE004": "output file cannot be written",
 }
 
 

@@ -154,6 +154,19 @@ def test_output_file(fake_rules: object, spec: Callable[..., Path], tmp_path: Pa
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["warnings"] == 2
 
 
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [("no/such/folder/report.json", "No such file or directory"), (".", "Is a directory")],
+)
+def test_a_report_that_cannot_be_written_is_usage004(
+    fake_rules: object, spec: Callable[..., Path], output: str, reason: str
+) -> None:
+    result = invoke("validate", spec(), "--format", "json", "--output", output)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"{output}: USAGE004 cannot write the report: {reason}\n"
+
+
 def test_folder_finds_only_openapi_roots(fake_rules: object, spec: Callable[..., Path]) -> None:
     spec("specs/one.yaml")
     spec(

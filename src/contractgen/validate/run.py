@@ -20,6 +20,7 @@ from contractgen.errors import LOAD_ERROR_CODES, ContractgenError, UsageError
 from contractgen.load.document import LoadOptions
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.location import Location
+from contractgen.printable import printable
 from contractgen.report import ReportFormat, RuleInfo, render
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import summarize
@@ -87,7 +88,8 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
 
     if request.write_baseline is not None:
         write_baseline(request.write_baseline, findings)
-        messages.append(f"wrote {len(findings)} findings to the baseline {request.write_baseline}")
+        written = f"wrote {_count(len(findings), 'finding')} to the baseline"
+        messages.append(f"{written} {printable(str(request.write_baseline))}")
         return ValidateOutcome("", messages, failed)
 
     accepted: list[Finding] = []
