@@ -93,6 +93,25 @@ def validate(
             help="Exit 1 when a finding is at this level or above.",
         ),
     ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="RULES",
+            show_default=False,
+            help="Run only these rules: ids, id prefixes (OAS, STR) or names, comma-separated or "
+            "repeated. Replaces the configuration's selection.",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="RULES",
+            show_default=False,
+            help="Do not run these rules (same forms as --select); adds to the configuration's.",
+        ),
+    ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
@@ -151,6 +170,8 @@ def validate(
         config=config,
         baseline=baseline,
         write_baseline=write_baseline,
+        select=select,
+        ignore=ignore or (),
         allow_external_refs=allow_external_refs,
         max_bytes=max_file_size,
         jobs=jobs or _cpu_count(),

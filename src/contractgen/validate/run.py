@@ -27,9 +27,17 @@ from contractgen.report.summary import summarize
 from contractgen.validate.baseline import read_baseline, write_baseline
 from contractgen.validate.engine import FileResult, RuleSettings, validate_file
 from contractgen.validate.registry import catalogue
+from contractgen.validate.selection import (
+    Selection,
+    selected_rules,
+    split_selectors,
+    unknown_selector,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from contractgen.config import Config
 
 #: Suffixes a folder is searched for.
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -53,6 +61,9 @@ class ValidateRequest:
     config: Path | None = None
     baseline: Path | None = None
     write_baseline: Path | None = None
+    #: `--select` and `--ignore` values: rule selectors, repeated or comma-separated.
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
     allow_external_refs: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int = 1
@@ -74,13 +85,14 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
     Usage errors (bad configuration, baseline or paths) raise before any file is validated.
     """
     config = load_config(request.config)
+    settings = _selected_settings(config, request)
     fail_on = request.fail_on or config.fail_on or Level.ERROR
     allow_external = request.allow_external_refs or bool(config.allow_external_refs)
     options = LoadOptions(max_bytes=request.max_bytes, allow_external_refs=allow_external)
     paths = expand_inputs(request.inputs, max_bytes=request.max_bytes)
     baseline = read_baseline(request.baseline) if request.baseline is not None else None
 
-    results = run_files(paths, config.settings, options, jobs=request.jobs)
+    results = run_files(paths, settings, options, jobs=request.jobs)
     findings = [finding for result in results for finding in result.findings]
     errors = [(result.error, result.file) for result in results if result.error is not None]
     messages = [error.render() for error, _ in errors]
@@ -101,6 +113,28 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
         request, fail_on, results, findings, errors, accepted_by_baseline=len(accepted)
     )
     return ValidateOutcome(report, messages, failed)
+
+
+def _selected_settings(config: Config, request: ValidateRequest) -> RuleSettings:
+    """The configuration's rule settings, with only the selected rules enabled.
+
+    `--select` and `--ignore` are a layer over the configuration's `select` and `ignore`
+    (see `validate.selection`); a rule turned off by `rules: {ID: off}` stays off.
+    """
+    rules = catalogue()
+    command_line = Selection(
+        split_selectors(request.select) if request.select is not None else None,
+        split_selectors(request.ignore),
+    )
+    given = (("--select", command_line.select or ()), ("--ignore", command_line.ignore))
+    for option, selectors in given:
+        for selector in selectors:
+            problem = unknown_selector(selector, rules.values())
+            if problem is not None:
+                raise UsageError("USAGE002", f"`{option}`: {problem}")
+    running = selected_rules([config.selection, command_line], rules.values())
+    disabled = config.settings.disabled | (rules.keys() - running)
+    return replace(config.settings, disabled=disabled)
 
 
 def _report(
