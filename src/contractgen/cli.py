@@ -55,7 +55,7 @@ def user_errors() -> Iterator[None]:
 
 
 def _at_least_one(value: int | None) -> int | None:
-    """Checks a count given on the command line (typer's own `min=` prints `[x>=1]` in help)."""
+    """A count from the command line, refused below 1 (typer's `min=` would print `[x>=1]`)."""
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value} is not a positive number")
     return value
