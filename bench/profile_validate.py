@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Profile `contractgen validate FILE` in-process with cProfile; print the top functions.
 
-    python bench/profile_validate.py /work/shared/corpus/stripe-spec3.yaml
-    python bench/profile_validate.py github --sort tottime --top 40 --save /tmp/github.prof
+    python bench/profile_validate.py ../shared/corpus/stripe-spec3.yaml
+    python bench/profile_validate.py github --sort tottime --top 40 --save github.prof
 
-FILE may also be a fragment of a corpus file name. The command runs through the CLI's own
+FILE may also be a fragment of a file name in the corpus (`../shared/corpus` beside the
+checkout, as the tests find it, or `$CONTRACTGEN_CORPUS`). The command runs through the CLI's own
 `main` (so the profile is what users pay, minus interpreter start-up); its report goes to
 /dev/null. Open a saved profile with `python -m pstats FILE` or snakeviz. (Not named
 profile.py: cProfile imports the standard library's `profile`, which bench/profile.py would
@@ -23,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-CORPUS = Path(os.environ.get("CONTRACTGEN_CORPUS", "/work/shared/corpus"))
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("CONTRACTGEN_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
 def resolve(item: str) -> Path:
@@ -40,10 +42,12 @@ def _engine_main() -> None:
     """`contractgen validate FILE --format json` without the CLI: engine plus JSON report."""
     from contractgen.load.document import LoadOptions
     from contractgen.report.json_report import render_json
+    from contractgen.report.summary import summarize
     from contractgen.validate.engine import RuleSettings, validate_file
 
     result = validate_file(Path(sys.argv[1]), RuleSettings(), LoadOptions())
-    sys.stdout.write(render_json(result.findings, files=[result.file], tool_version="engine"))
+    summary = summarize(result.findings, [result.file])
+    sys.stdout.write(render_json(result.findings, summary=summary, tool_version="engine"))
 
 
 def main() -> int:

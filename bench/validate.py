@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-CORPUS = Path(os.environ.get("CONTRACTGEN_CORPUS", "/work/shared/corpus"))
+#: The shared corpus beside the checkout, as the tests find it; CONTRACTGEN_CORPUS overrides it.
+CORPUS = Path(os.environ.get("CONTRACTGEN_CORPUS", ROOT.parent / "shared" / "corpus"))
 CACHE = BENCH / ".results" / "results.json"
 REDOCLY = BENCH / "node_modules" / ".bin" / "redocly"
 START_MARKER = "<!-- bench:results:start -->"
@@ -80,12 +81,14 @@ import sys
 from pathlib import Path
 from contractgen.load.document import LoadOptions
 from contractgen.report.json_report import render_json
+from contractgen.report.summary import summarize
 from contractgen.validate.engine import RuleSettings, validate_file
 result = validate_file(Path(sys.argv[1]), RuleSettings(), LoadOptions())
 if result.error is not None:
     print(result.error, file=sys.stderr)
     sys.exit(2)
-sys.stdout.write(render_json(result.findings, files=[result.file], tool_version="engine"))
+summary = summarize(result.findings, [result.file])
+sys.stdout.write(render_json(result.findings, summary=summary, tool_version="engine"))
 sys.exit(1 if any(f.level.value == "error" for f in result.findings) else 0)
 """
 RYAML_CODE = """

@@ -21,7 +21,7 @@ _EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")
 
 def validate_path(path: Path, options: LoadOptions | None = None) -> list[Finding]:
     """All findings (every rule, default settings) for one spec file, positioned."""
-    return validate_document(load_document(path, options), RuleSettings())
+    return validate_document(load_document(path, options), RuleSettings()).findings
 
 
 def expected_lines(path: Path, rule_id: str) -> set[int]:

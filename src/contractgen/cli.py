@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from contractgen import __version__
-from contractgen.errors import ContractgenError
+from contractgen.errors import ContractgenError, UsageError
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.report import ReportFormat
 from contractgen.report.finding import Level
@@ -30,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -53,6 +54,13 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def _at_least_one(value: int | None) -> int | None:
+    """A count from the command line, refused below 1 (typer's `min=` would print `[x>=1]`)."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not a positive number")
+    return value
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"contractgen {__version__}")
@@ -64,7 +72,11 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+            "--version",
+            metavar="",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:
@@ -76,72 +88,138 @@ def validate(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Spec files, folders (searched for OpenAPI documents) or globs "
-            "such as 'specs/**/*.yaml'.",
+            metavar="PATH...",
             show_default=False,
+            help="Spec files, folders (searched for OpenAPI documents) or quoted globs such as "
+            "'specs/**/*.yaml'.",
         ),
     ],
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", case_sensitive=False, help="Report format.")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            case_sensitive=False,
+            show_default=False,
+            help="text (the default), json, sarif, github, junit or markdown.",
+        ),
     ] = ReportFormat.TEXT,
     fail_on: Annotated[
         Level | None,
         typer.Option(
             "--fail-on",
+            metavar="LEVEL",
             case_sensitive=False,
-            show_default="error",
-            help="Exit 1 when a finding is at this level or above.",
+            show_default=False,
+            help="Exit 1 when a finding is at this level or above: error (the default), "
+            "warning or info.",
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="RULES",
+            show_default=False,
+            help="Run only these rules: ids, id prefixes (OAS, STR) or names, comma-separated "
+            "or repeated. Replaces the configuration's selection.",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="RULES",
+            show_default=False,
+            help="Do not run these rules (as for --select); adds to the configuration's.",
         ),
     ] = None,
     config: Annotated[
         Path | None,
         typer.Option(
             "--config",
-            help="Configuration file (default: nearest .contractgen.yaml or "
-            "pyproject.toml [tool.contractgen]).",
+            metavar="FILE",
+            show_default=False,
+            help="Configuration file (default: the nearest .contractgen.yaml, or pyproject.toml "
+            "with a tool.contractgen table).",
         ),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Accept the findings recorded in this baseline file."),
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            show_default=False,
+            help="Accept the findings recorded in this baseline.",
+        ),
     ] = None,
     write_baseline: Annotated[
         Path | None,
         typer.Option(
-            "--write-baseline", help="Record the current findings in this file and exit 0."
+            "--write-baseline",
+            metavar="FILE",
+            show_default=False,
+            help="Record the findings in this baseline and print no report. Exit 0, or 2 when a "
+            "file cannot be loaded (the other files' findings are recorded).",
         ),
     ] = None,
     allow_external_refs: Annotated[
         bool,
         typer.Option(
             "--allow-external-refs",
-            help="Follow file $refs outside the spec's folder (URLs are never fetched).",
+            metavar="",
+            show_default=False,
+            help="Follow $refs to files outside the spec's folder. URLs are never fetched.",
         ),
     ] = False,
     max_file_size: Annotated[
         int,
-        typer.Option("--max-file-size", min=1, help="Refuse files larger than this many bytes."),
+        typer.Option(
+            "--max-file-size",
+            metavar="BYTES",
+            callback=_at_least_one,
+            show_default=False,
+            help=f"Refuse larger files before reading them (default: {DEFAULT_MAX_BYTES}, "
+            f"{DEFAULT_MAX_BYTES // 2**20} MiB).",
+        ),
     ] = DEFAULT_MAX_BYTES,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, show_default="CPU count", help="Files validated in parallel."
+            "--jobs",
+            "-j",
+            metavar="N",
+            callback=_at_least_one,
+            show_default=False,
+            help="Files validated in parallel (default: the CPU count).",
         ),
     ] = None,
     color: Annotated[
         bool | None,
         typer.Option(
             "--color/--no-color",
-            show_default="when stdout is a terminal and NO_COLOR is unset",
-            help="Colour the text report.",
+            metavar="",
+            show_default=False,
+            help="Colour the text report (default: when stdout is a terminal and NO_COLOR is "
+            "unset).",
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default=False,
+            help="Write the report to this file instead of stdout.",
+        ),
     ] = None,
 ) -> None:
-    """Validate OpenAPI contracts. Exit 0: clean; 1: findings at or above --fail-on; 2: errors."""
+    """Validate OpenAPI contracts.
+
+    Exit status: 0 clean, 1 findings at or above --fail-on, 2 input or usage errors.
+    """
     request = ValidateRequest(
         inputs=paths,
         format=format,
@@ -149,6 +227,8 @@ def validate(
         config=config,
         baseline=baseline,
         write_baseline=write_baseline,
+        select=select,
+        ignore=ignore or (),
         allow_external_refs=allow_external_refs,
         max_bytes=max_file_size,
         jobs=jobs or _cpu_count(),
@@ -156,7 +236,7 @@ def validate(
     )
     with user_errors():
         outcome = validate_command(request)
-    _write_report(outcome.report, output)
+        _write_report(outcome.report, output)
     for message in outcome.messages:
         typer.echo(message, err=True)
     raise typer.Exit(outcome.exit_code)
@@ -167,7 +247,9 @@ def rules(
     rule: Annotated[
         str | None,
         typer.Argument(
-            help="A rule id or name to explain; without it, list every rule.", show_default=False
+            metavar="RULE",
+            show_default=False,
+            help="A rule id or name to explain; without it, list every rule.",
         ),
     ] = None,
     format: Annotated[
@@ -175,8 +257,10 @@ def rules(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             case_sensitive=False,
-            help="markdown renders the whole catalogue, as in docs/rules.md.",
+            show_default=False,
+            help="text (the default), or markdown: the whole catalogue, as in docs/rules.md.",
         ),
     ] = RulesFormat.TEXT,
 ) -> None:
@@ -216,5 +300,5 @@ def _write_report(report: str, output: Path | None) -> None:
     try:
         output.write_text(report, encoding="utf-8")
     except OSError as exc:
-        typer.echo(f"{output}: cannot write the report: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+        message = f"cannot write the report: {exc.strerror or exc}"
+        raise UsageError("USAGE004", message, str(output)) from None

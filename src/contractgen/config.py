@@ -1,4 +1,4 @@
-"""Configuration: rule levels, rules turned off, accepted findings, and a few CLI defaults.
+"""Configuration: which rules run, their levels, accepted findings, and a few CLI defaults.
 
 Read from `--config FILE`, or else from the nearest `.contractgen.yaml` or `pyproject.toml`
 with a `[tool.contractgen]` table, searching upward from the working directory and stopping
@@ -19,13 +19,14 @@ from contractgen.load.source import display_path
 from contractgen.report.finding import Level
 from contractgen.validate.engine import Ignore, RuleSettings
 from contractgen.validate.registry import catalogue, find_rule
+from contractgen.validate.selection import Selection, unknown_selector
 
 if TYPE_CHECKING:
     import yaml
 
 YAML_NAME = ".contractgen.yaml"
 PYPROJECT_NAME = "pyproject.toml"
-KEYS = ("rules", "ignore", "fail-on", "allow-external-refs")
+KEYS = ("select", "ignore", "rules", "fail-on", "allow-external-refs")
 IGNORE_KEYS = ("rule", "pointer", "reason", "file")
 OFF = "off"
 
@@ -37,6 +38,8 @@ class Config:
     """Rule settings plus the defaults configuration may give command-line options."""
 
     settings: RuleSettings = field(default_factory=RuleSettings)
+    #: `select` and the plain-string `ignore` entries: the rules that run, before `rules: off`.
+    selection: Selection = field(default_factory=Selection)
     fail_on: Level | None = None
     allow_external_refs: bool | None = None
     #: The file the configuration came from, or None when none was found.
@@ -174,9 +177,26 @@ class _Parser:
             fail_on = self._level(fail_on, ("fail-on",), allow_off=False)
         if allow is not None and not isinstance(allow, bool):
             raise self._error(("allow-external-refs",), f"must be true or false, not {allow!r}")
-        ignores = self._ignores(table.get("ignore", []))
+        ignores, ignored_rules = self._ignores(table.get("ignore", []))
+        selection = Selection(self._select(table.get("select")), ignored_rules)
         settings = RuleSettings(levels=levels, disabled=frozenset(disabled), ignores=ignores)
-        return Config(settings, fail_on, allow, self.path)
+        return Config(settings, selection, fail_on, allow, self.path)
+
+    def _select(self, selectors: Any) -> tuple[str, ...] | None:
+        if selectors is None:
+            return None
+        if not isinstance(selectors, list):
+            raise self._error(("select",), "must be a list of rule ids, prefixes or names")
+        for index, selector in enumerate(selectors):
+            self._selector(selector, ("select", index))
+        return tuple(selectors)
+
+    def _selector(self, selector: Any, path: KeyPath) -> None:
+        if not isinstance(selector, str) or not selector.strip():
+            raise self._error(path, f"{selector!r} is not a rule id, prefix or name")
+        problem = unknown_selector(selector, catalogue().values())
+        if problem is not None:
+            raise self._error(path, problem)
 
     def _rules(self, rules: Any) -> tuple[dict[str, Level], set[str]]:
         rules = self._mapping(rules, ("rules",))
@@ -191,32 +211,45 @@ class _Parser:
                 levels[rule_id] = level
         return levels, disabled
 
-    def _ignores(self, entries: Any) -> tuple[Ignore, ...]:
+    def _ignores(self, entries: Any) -> tuple[tuple[Ignore, ...], tuple[str, ...]]:
+        """Accepted findings (the tables) and rules that do not run (the plain strings)."""
         if not isinstance(entries, list):
-            raise self._error(("ignore",), "must be a list of {rule, pointer, reason} entries")
+            raise self._error(
+                ("ignore",), "must be a list of rule selectors and {rule, pointer, reason} entries"
+            )
         ignores: list[Ignore] = []
+        rules: list[str] = []
         for index, entry in enumerate(entries):
-            path: KeyPath = ("ignore", index)
-            entry = self._mapping(entry, path)
-            self._known_keys(entry, IGNORE_KEYS, path)
-            for required in ("rule", "pointer", "reason"):
-                if not isinstance(entry.get(required), str) or not entry[required].strip():
-                    raise self._error(
-                        path,
-                        f"needs a non-empty `{required}` string"
-                        + (": say why the finding is accepted" if required == "reason" else ""),
-                    )
-            pointer = entry["pointer"]
-            if pointer and not pointer.startswith("/"):
+            if isinstance(entry, str):
+                self._selector(entry, ("ignore", index))
+                rules.append(entry)
+            else:
+                ignores.append(self._ignore(entry, ("ignore", index)))
+        return tuple(ignores), tuple(rules)
+
+    def _ignore(self, entry: Any, path: KeyPath) -> Ignore:
+        if not isinstance(entry, dict):
+            raise self._error(
+                path, "must be a rule selector (a string) or a {rule, pointer, reason} table"
+            )
+        self._known_keys(entry, IGNORE_KEYS, path)
+        for required in ("rule", "pointer", "reason"):
+            if not isinstance(entry.get(required), str) or not entry[required].strip():
                 raise self._error(
-                    (*path, "pointer"), f"{pointer!r} is not a JSON Pointer (it starts with '/')"
+                    path,
+                    f"needs a non-empty `{required}` string"
+                    + (": say why the finding is accepted" if required == "reason" else ""),
                 )
-            file = entry.get("file")
-            if file is not None and not isinstance(file, str):
-                raise self._error((*path, "file"), "must be a string")
-            rule_id = self._rule_id(entry["rule"], (*path, "rule"))
-            ignores.append(Ignore(rule_id, pointer, entry["reason"], file))
-        return tuple(ignores)
+        pointer = entry["pointer"]
+        if pointer and not pointer.startswith("/"):
+            raise self._error(
+                (*path, "pointer"), f"{pointer!r} is not a JSON Pointer (it starts with '/')"
+            )
+        file = entry.get("file")
+        if file is not None and not isinstance(file, str):
+            raise self._error((*path, "file"), "must be a string")
+        rule_id = self._rule_id(entry["rule"], (*path, "rule"))
+        return Ignore(rule_id, pointer, entry["reason"], file)
 
     def _rule_id(self, key: Any, path: KeyPath) -> str:
         rule = find_rule(str(key))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contractgen.printable import printable
+
 #: Stable codes for input and usage errors. Documented in docs/errors.md.
 LOAD_ERROR_CODES: dict[str, str] = {
     "LOAD001": "file not found",
@@ -25,6 +27,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE001": "no input files matched",
     "USAGE002": "invalid configuration",
     "USAGE003": "invalid baseline file",
+    "USAGE004": "output file cannot be written",
 }
 
 
@@ -48,15 +51,16 @@ class ContractgenError(Exception):
         return (type(self), (self.code, self.message, self.file, self.line, self.column))
 
     def render(self) -> str:
+        """The one line, with control characters from the input escaped (see `printable`)."""
         where = ""
         if self.file is not None:
-            where = self.file
+            where = printable(self.file)
             if self.line is not None:
                 where += f":{self.line}"
                 if self.column is not None:
                     where += f":{self.column}"
             where += ": "
-        return f"{where}{self.code} {self.message}"
+        return f"{where}{self.code} {printable(self.message)}"
 
 
 class LoadError(ContractgenError):

@@ -17,7 +17,7 @@ def test_write_then_accept(spec: Callable[..., Path], chdir: Path) -> None:
     path = spec(title="bad")
     written = invoke("validate", path, "--write-baseline", "baseline.json")
     assert written.exit_code == 0
-    assert "wrote 3 findings" in written.stderr
+    assert written.stderr == "wrote 3 findings to the baseline baseline.json\n"
     data = json.loads((chdir / "baseline.json").read_text())
     assert data["version"] == 1
     assert {entry["rule"] for entry in data["findings"]} == {"FAKE001", "FAKE002"}
@@ -66,3 +66,31 @@ def test_corrupt_baseline_is_usage003(
     result = invoke("validate", spec(), "--baseline", "baseline.json")
     assert result.exit_code == 2
     assert result.stderr.startswith(expected), result.stderr
+
+
+def test_one_finding_is_one_finding(spec: Callable[..., Path], chdir: Path) -> None:
+    (chdir / ".contractgen.yaml").write_text("rules: {FAKE001: off}\n")
+    written = invoke("validate", spec(title="bad"), "--write-baseline", "baseline.json")
+    assert written.stderr == "wrote 1 finding to the baseline baseline.json\n"
+
+
+def test_writing_a_baseline_exits_two_when_a_file_cannot_be_loaded(
+    spec: Callable[..., Path], chdir: Path
+) -> None:
+    written = invoke("validate", spec(), "missing.yaml", "--write-baseline", "baseline.json")
+    assert written.exit_code == 2
+    assert written.stdout == ""
+    assert written.stderr == (
+        "missing.yaml: LOAD001 file not found\nwrote 2 findings to the baseline baseline.json\n"
+    )
+    recorded = json.loads((chdir / "baseline.json").read_text())["findings"]
+    assert {entry["file"] for entry in recorded} == {"openapi.yaml"}
+
+
+def test_a_baseline_that_cannot_be_written_is_usage004(spec: Callable[..., Path]) -> None:
+    result = invoke("validate", spec(), "--write-baseline", "no/such/folder/baseline.json")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "no/such/folder/baseline.json: USAGE004 cannot write the baseline: "
+        "No such file or directory\n"
+    )

@@ -43,8 +43,13 @@ def test_ignore_with_reason_accepts_one_finding(spec: Callable[..., Path], chdir
         "    reason: the proxy handles it\n"
     )
     result = invoke("validate", spec(), "-f", "json")
-    findings = json.loads(result.stdout)["findings"]
-    assert [f["pointer"] for f in findings] == ["/paths/~1b/post"]
+    report = json.loads(result.stdout)
+    assert [f["pointer"] for f in report["findings"]] == ["/paths/~1b/post"]
+    assert report["summary"]["accepted"] == {"baseline": 0, "configuration": 1}
+    text = invoke("validate", spec()).stdout
+    assert text.rstrip().endswith(
+        "0 errors, 1 warning, 0 info in 1 file; 1 finding accepted by the configuration"
+    )
 
 
 def test_fail_on_from_config_and_cli_wins(spec: Callable[..., Path], chdir: Path) -> None:

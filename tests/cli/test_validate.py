@@ -81,7 +81,8 @@ def test_every_format_parses_and_carries_the_findings(
         assert sorted(r["ruleId"] for r in results) == ["FAKE001", "FAKE001", "FAKE002"]
     elif format == "junit":
         assert isinstance(parsed, ET.Element)
-        assert len(parsed.findall(".//failure")) == 3
+        assert len(parsed.findall(".//testcase")) == 3
+        assert len(parsed.findall(".//failure")) == 1  # the warnings pass at --fail-on error
     else:
         assert "FAKE002" in result.stdout
 
@@ -108,14 +109,62 @@ def test_text_summary_counts_unloadable_files(
 ) -> None:
     result = invoke("validate", spec(), "missing.yaml", "-j1")
     assert result.exit_code == 2
-    assert result.stdout.rstrip().endswith("in 1 file; 1 file could not be loaded (see stderr)")
-    assert "LOAD001" not in result.stdout
+    assert result.stdout.rstrip().endswith(
+        "1 error, 2 warnings, 0 info in 2 files; 1 file could not be loaded"
+    )
+    assert "LOAD001" not in result.stdout  # the line itself is on stderr
+
+
+def test_a_file_that_cannot_be_loaded_is_counted_alike_by_every_format(
+    fake_rules: object,
+) -> None:
+    text = invoke("validate", "missing.yaml").stdout
+    assert text == "1 error, 0 warnings, 0 info in 1 file; 1 file could not be loaded\n"
+    markdown = invoke("validate", "missing.yaml", "-f", "markdown").stdout
+    assert markdown.split("\n\n")[1] == text.strip() + "."
+    data = json.loads(invoke("validate", "missing.yaml", "-f", "json").stdout)
+    assert data["summary"] | {"accepted": None} == {
+        "files": 1,
+        "errors": 1,
+        "warnings": 0,
+        "info": 0,
+        "total": 1,
+        "unloaded": 1,
+        "accepted": None,
+    }
+    junit = ET.fromstring(invoke("validate", "missing.yaml", "-f", "junit").stdout)
+    assert (junit.get("tests"), junit.get("failures")) == ("1", "1")
+
+
+@pytest.mark.parametrize(("fail_on", "failures"), [(None, 0), ("warning", 2), ("info", 2)])
+def test_junit_failures_follow_fail_on(
+    fake_rules: object, spec: Callable[..., Path], fail_on: str | None, failures: int
+) -> None:
+    args = ["validate", spec(), "-f", "junit"] + (["--fail-on", fail_on] if fail_on else [])
+    result = invoke(*args)
+    assert result.exit_code == (1 if failures else 0)
+    root = ET.fromstring(result.stdout)
+    assert root.get("failures") == str(failures)
+    assert len(root.findall(".//failure")) == failures
 
 
 def test_output_file(fake_rules: object, spec: Callable[..., Path], tmp_path: Path) -> None:
     result = invoke("validate", spec(), "--format", "json", "--output", tmp_path / "out.json")
     assert result.stdout == ""
     assert json.loads((tmp_path / "out.json").read_text())["summary"]["warnings"] == 2
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [("no/such/folder/report.json", "No such file or directory"), (".", "Is a directory")],
+)
+def test_a_report_that_cannot_be_written_is_usage004(
+    fake_rules: object, spec: Callable[..., Path], output: str, reason: str
+) -> None:
+    result = invoke("validate", spec(), "--format", "json", "--output", output)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"{output}: USAGE004 cannot write the report: {reason}\n"
 
 
 def test_folder_finds_only_openapi_roots(fake_rules: object, spec: Callable[..., Path]) -> None:

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from contractgen.location import Location
+from contractgen.printable import printable
 from contractgen.report import ReportFormat, render
 from contractgen.report.finding import Finding, Level
 from contractgen.report.github import escape_data, escape_property, render_github
@@ -20,6 +21,7 @@ from contractgen.report.json_report import render_json
 from contractgen.report.junit import render_junit
 from contractgen.report.markdown import escape_cell, render_markdown
 from contractgen.report.sarif import FINGERPRINT_KEY, SRCROOT, render_sarif
+from contractgen.report.summary import Summary, summarize
 from contractgen.report.text import render_text
 from contractgen.validate.registry import Rule
 
@@ -67,17 +69,17 @@ FINDINGS = [
     Finding("INFO009", Level.INFO, "just so you know", Location("specs/api.yaml", "", 1, 1)),
 ]
 FILES = ["specs/api.yaml", "specs/odd:name,ü.yaml", "specs/clean.yaml"]
+SUMMARY = summarize(FINDINGS, FILES)
 
 
 # text
 
 
 def test_text_lines_are_grouped_by_file_and_sorted() -> None:
-    out = render_text(FINDINGS, files=FILES)
+    out = render_text(FINDINGS, summary=SUMMARY)
     assert out == (
         "specs/api.yaml:1:1 info INFO009 just so you know\n"
-        'specs/api.yaml:12:5 error STREAM001 stream 100% "done" <b>&amp; café\n'
-        "    second line\n"
+        'specs/api.yaml:12:5 error STREAM001 stream 100% "done" <b>&amp; café\\nsecond line\n'
         "    related: specs/api.yaml:40:7\n"
         "\n"
         "specs/odd:name,ü.yaml warning LIMIT002 no limit, a:b\n"
@@ -87,31 +89,60 @@ def test_text_lines_are_grouped_by_file_and_sorted() -> None:
 
 
 def test_text_without_findings_says_so() -> None:
-    assert render_text([], files=["a.yaml", "b.yaml"]) == "No problems found in 2 files\n"
+    clean = summarize([], ["a.yaml", "b.yaml"])
+    assert render_text([], summary=clean) == "No problems found in 2 files\n"
+
+
+@pytest.mark.parametrize(
+    ("summary", "sentence"),
+    [
+        (
+            Summary(1, 0, 0, files=1, unloaded=1),
+            "1 error, 0 warnings, 0 info in 1 file; 1 file could not be loaded",
+        ),
+        (
+            Summary(0, 0, 0, files=2, accepted_by_baseline=1, accepted_by_config=3),
+            "No problems found in 2 files; 1 finding accepted by the baseline; "
+            "3 findings accepted by the configuration",
+        ),
+    ],
+)
+def test_summary_sentence_says_what_was_not_checked_or_accepted(
+    summary: Summary, sentence: str
+) -> None:
+    assert summary.sentence() == sentence
 
 
 def test_text_summary_plurals() -> None:
     errors = [Finding("R1", Level.ERROR, f"m{i}", Location("a.yaml", f"/{i}")) for i in range(3)]
-    assert render_text(errors, files=["a.yaml"]).endswith(
+    assert render_text(errors, summary=summarize(errors, ["a.yaml"])).endswith(
         "3 errors, 0 warnings, 0 info in 1 file\n"
     )
 
 
 def test_text_colour_only_when_asked() -> None:
-    assert "\x1b[" not in render_text(FINDINGS, files=FILES, color=False)
-    coloured = render_text(FINDINGS, files=FILES, color=True)
+    assert "\x1b[" not in render_text(FINDINGS, summary=SUMMARY, color=False)
+    coloured = render_text(FINDINGS, summary=SUMMARY, color=True)
     assert "\x1b[1;31merror\x1b[0m" in coloured
-    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_text(FINDINGS, files=FILES)
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == render_text(FINDINGS, summary=SUMMARY)
 
 
 # json
 
 
 def test_json_shape() -> None:
-    data = json.loads(render_json(FINDINGS, files=FILES, tool_version="1.2.3"))
+    data = json.loads(render_json(FINDINGS, summary=SUMMARY, tool_version="1.2.3"))
     assert data["version"] == 1
     assert data["tool"] == {"name": "contractgen", "version": "1.2.3"}
-    assert data["summary"] == {"files": 3, "errors": 1, "warnings": 1, "info": 1, "total": 3}
+    assert data["summary"] == {
+        "files": 3,
+        "errors": 1,
+        "warnings": 1,
+        "info": 1,
+        "total": 3,
+        "unloaded": 0,
+        "accepted": {"baseline": 0, "configuration": 0},
+    }
     assert [f["rule"] for f in data["findings"]] == ["INFO009", "STREAM001", "LIMIT002"]
     error = data["findings"][1]
     assert error == {
@@ -137,8 +168,9 @@ def test_json_shape() -> None:
 
 
 def test_json_is_deterministic() -> None:
-    forwards = render_json(FINDINGS, files=FILES, tool_version="1")
-    assert render_json(FINDINGS[::-1], files=FILES[::-1], tool_version="1") == forwards
+    forwards = render_json(FINDINGS, summary=SUMMARY, tool_version="1")
+    backwards = summarize(FINDINGS[::-1], FILES[::-1])
+    assert render_json(FINDINGS[::-1], summary=backwards, tool_version="1") == forwards
 
 
 # sarif
@@ -263,7 +295,7 @@ def test_github_commands_exactly() -> None:
     assert render_github(FINDINGS).splitlines() == [
         "::notice file=specs/api.yaml,line=1,col=1,title=INFO009::just so you know",
         "::error file=specs/api.yaml,line=12,col=5,title=STREAM001::"
-        'stream 100%25 "done" <b>&amp; café%0Asecond line%0Arelated: specs/api.yaml:40:7',
+        'stream 100%25 "done" <b>&amp; café\\nsecond line%0Arelated: specs/api.yaml:40:7',
         "::warning file=specs/odd%3Aname%2Cü.yaml,title=LIMIT002::no limit, a:b",
     ]
 
@@ -282,7 +314,7 @@ def test_github_without_findings_prints_nothing() -> None:
 
 def test_junit_suites_cases_and_failures() -> None:
     bad = Finding("R1", Level.ERROR, "ctrl\x07char", Location("specs/clean.yaml", "/x", 2, 1))
-    out = render_junit([*FINDINGS, bad], files=FILES)
+    out = render_junit([*FINDINGS, bad], files=FILES, fail_on=Level.WARNING)
     assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     root = ET.fromstring(out.encode("utf-8"))
     assert root.tag == "testsuites"
@@ -302,10 +334,11 @@ def test_junit_suites_cases_and_failures() -> None:
     assert (error_case.get("classname"), error_case.get("line")) == ("specs/api.yaml", "12")
     failure = error_case.find("failure")
     assert failure is not None
-    assert failure.get("message") == HOSTILE
+    assert failure.get("message") == printable(HOSTILE)
     assert failure.get("type") == "error"
     assert failure.text == (
-        f"error STREAM001 at specs/api.yaml:12:5\n{HOSTILE}\nrelated: specs/api.yaml:40:7"
+        f"error STREAM001 at specs/api.yaml:12:5\n{printable(HOSTILE)}\n"
+        "related: specs/api.yaml:40:7"
     )
 
     warning_case = suites["specs/odd:name,ü.yaml"].find("testcase")
@@ -317,7 +350,28 @@ def test_junit_suites_cases_and_failures() -> None:
 
     control = suites["specs/clean.yaml"].find("testcase/failure")
     assert control is not None
-    assert control.get("message") == "ctrl\ufffdchar"  # XML 1.0 cannot hold U+0007
+    assert control.get("message") == "ctrl\\x07char"
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "failing"),
+    [
+        (Level.ERROR, ["error"]),
+        (Level.WARNING, ["error", "warning"]),
+        (Level.INFO, ["error", "warning", "info"]),
+    ],
+)
+def test_junit_failures_are_the_findings_that_fail_the_run(
+    fail_on: Level, failing: list[str]
+) -> None:
+    root = ET.fromstring(render_junit(FINDINGS, files=FILES, fail_on=fail_on))
+    assert root.get("failures") == str(len(failing))
+    assert sorted(failure.get("type") for failure in root.iter("failure")) == sorted(failing)
+    passed = [case for case in root.iter("testcase") if case.find("failure") is None]
+    assert all(
+        case.findtext("system-out") for case in passed if case.get("name") != "no problems found"
+    )
+    assert sum(int(suite.get("failures") or 0) for suite in root.iter("testsuite")) == len(failing)
 
 
 def test_junit_clean_file_gets_a_passing_case() -> None:
@@ -333,7 +387,7 @@ def test_junit_clean_file_gets_a_passing_case() -> None:
 
 
 def test_markdown_table() -> None:
-    out = render_markdown(FINDINGS, files=FILES)
+    out = render_markdown(FINDINGS, summary=SUMMARY)
     heading, summary, table = out.rstrip("\n").split("\n\n")
     assert heading == "### contractgen"
     assert summary == "1 error, 1 warning, 1 info in 3 files."
@@ -342,9 +396,19 @@ def test_markdown_table() -> None:
         "| --- | --- | --- | --- |",
         "| :information_source: info | `INFO009` | specs/api.yaml:1:1 | just so you know |",
         "| :x: error | `STREAM001` | specs/api.yaml:12:5 | stream 100% &quot;done&quot; "
-        "&lt;b&gt;&amp;amp; café<br>second line<br>related: specs/api.yaml:40:7 |",
+        "&lt;b&gt;&amp;amp; café\\\\nsecond line<br>related: specs/api.yaml:40:7 |",
         "| :warning: warning | `LIMIT002` | specs/odd:name,ü.yaml#/info | no limit, a:b |",
     ]
+
+
+def test_markdown_states_the_same_summary_as_text() -> None:
+    summary = Summary(errors=1, warnings=0, infos=0, files=2, unloaded=1, accepted_by_config=2)
+    sentence = (
+        "1 error, 0 warnings, 0 info in 2 files; 1 file could not be loaded; "
+        "2 findings accepted by the configuration"
+    )
+    assert render_text([], summary=summary) == sentence + "\n"
+    assert render_markdown([], summary=summary) == f"### contractgen\n\n{sentence}.\n"
 
 
 def test_markdown_cell_escaping() -> None:
@@ -355,7 +419,8 @@ def test_markdown_cell_escaping() -> None:
 
 def test_markdown_without_findings_has_no_table() -> None:
     assert (
-        render_markdown([], files=["a.yaml"]) == "### contractgen\n\nNo problems found in 1 file.\n"
+        render_markdown([], summary=summarize([], ["a.yaml"]))
+        == "### contractgen\n\nNo problems found in 1 file.\n"
     )
 
 
@@ -364,13 +429,16 @@ def test_markdown_without_findings_has_no_table() -> None:
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 def test_render_dispatches_every_format(fmt: ReportFormat) -> None:
-    out = render(fmt, FINDINGS, files=FILES, rules=RULES, tool_version="1.2.3", color=False)
+    out = render(
+        fmt, FINDINGS, summary=SUMMARY, files=FILES, rules=RULES, tool_version="1.2.3", color=False
+    )
     assert "STREAM001" in out
     assert out.endswith("\n")
 
 
 def test_render_matches_the_reporter() -> None:
     direct = render_junit(FINDINGS, files=FILES)
-    assert render(ReportFormat("junit"), FINDINGS, files=FILES, rules=RULES, tool_version="1") == (
-        direct
+    rendered = render(
+        ReportFormat("junit"), FINDINGS, summary=SUMMARY, files=FILES, rules=RULES, tool_version="1"
     )
+    assert rendered == direct

@@ -9,12 +9,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from contractgen.report.finding import Level
 from contractgen.report.rules import RuleInfo
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from contractgen.report.finding import Finding
+    from contractgen.report.summary import Summary
 
 __all__ = ["ReportFormat", "RuleInfo", "render"]
 
@@ -34,28 +36,32 @@ def render(
     format: ReportFormat,
     findings: Sequence[Finding],
     *,
+    summary: Summary,
     files: Sequence[str],
     rules: Mapping[str, RuleInfo],
     tool_version: str,
+    fail_on: Level = Level.ERROR,
     color: bool = False,
     source_root: str | None = None,
 ) -> str:
     """Render findings in one format.
 
-    `files` are the files that were checked (a clean file still counts in summaries);
-    `rules` is the catalogue SARIF describes; `color` only affects text; `source_root`
-    only affects SARIF (see `render_sarif`). Output ends with a newline unless empty.
-    Each reporter is imported when chosen: a run pays only for the format it prints.
+    `summary` is the one every format states (see `report.summary`); `files` are the files
+    that were checked (a clean file still gets a JUnit suite); `rules` is the catalogue SARIF
+    describes; `fail_on` is the lowest level that fails the run (JUnit marks only those
+    findings as failures); `color` only affects text; `source_root` only affects SARIF (see
+    `render_sarif`). Output ends with a newline unless empty. Each reporter is imported when
+    chosen: a run pays only for the format it prints.
     """
     match format:
         case ReportFormat.TEXT:
             from contractgen.report.text import render_text
 
-            return render_text(findings, files=files, color=color)
+            return render_text(findings, summary=summary, color=color)
         case ReportFormat.JSON:
             from contractgen.report.json_report import render_json
 
-            return render_json(findings, files=files, tool_version=tool_version)
+            return render_json(findings, summary=summary, tool_version=tool_version)
         case ReportFormat.SARIF:
             from contractgen.report.sarif import render_sarif
 
@@ -69,8 +75,8 @@ def render(
         case ReportFormat.JUNIT:
             from contractgen.report.junit import render_junit
 
-            return render_junit(findings, files=files)
+            return render_junit(findings, files=files, fail_on=fail_on)
         case ReportFormat.MARKDOWN:
             from contractgen.report.markdown import render_markdown
 
-            return render_markdown(findings, files=files)
+            return render_markdown(findings, summary=summary)

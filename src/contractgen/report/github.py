@@ -2,13 +2,15 @@
 
 Each finding becomes `::error file=F,line=L,col=C,title=RULE::message` (`warning` and
 `notice` for the other levels). The runner splits a command on `::`, `,` and newlines, so
-values are percent-escaped exactly as the runner decodes them.
+values are percent-escaped exactly as the runner decodes them, after control characters from
+the contract are escaped (see `printable`): only the related locations start lines of their own.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import ordered
 
@@ -26,7 +28,7 @@ def render_github(findings: Sequence[Finding]) -> str:
 def command(finding: Finding) -> str:
     """The workflow command line (without newline) that annotates one finding."""
     location = finding.location
-    properties = {"file": location.file}
+    properties = {"file": printable(location.file)}
     if location.line is not None:
         properties["line"] = str(location.line)
         if location.column is not None:
@@ -38,7 +40,8 @@ def command(finding: Finding) -> str:
 
 def _message(finding: Finding) -> str:
     """The message, with related locations on lines of their own (annotations show newlines)."""
-    return "\n".join([finding.message, *(f"related: {loc}" for loc in finding.related)])
+    lines = [finding.message, *(f"related: {loc}" for loc in finding.related)]
+    return "\n".join(printable(line) for line in lines)
 
 
 def escape_data(value: str) -> str:

@@ -6,7 +6,10 @@ library's `json` in an import. The shape (version 1), with keys in this order::
     {
       "version": 1,
       "tool": {"name": "contractgen", "version": "0.1.0"},
-      "summary": {"files": 2, "errors": 3, "warnings": 1, "info": 0, "total": 4},
+      "summary": {
+        "files": 2, "errors": 3, "warnings": 1, "info": 0, "total": 4,
+        "unloaded": 1, "accepted": {"baseline": 0, "configuration": 2}
+      },
       "findings": [
         {
           "rule": "CG101", "level": "error", "message": "...",
@@ -17,6 +20,9 @@ library's `json` in an import. The shape (version 1), with keys in this order::
       ]
     }
 
+`summary` counts every file the run was given; `unloaded` of them could not be loaded, and
+each such input error is one of the `errors` and one of the findings (its rule is the LOAD
+code). `accepted` counts findings left out of the report by a baseline or by configuration.
 `line` and `column` are 1-based, or null when the position is unknown. `level` is one of
 error, warning, info. `fingerprint` does not change when lines move. Findings come in
 `Finding.sort_key` order. A change that removes or renames a key bumps `version`.
@@ -27,29 +33,29 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from contractgen.report.summary import ordered, summarize
+from contractgen.report.summary import ordered
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from contractgen.location import Location
     from contractgen.report.finding import Finding
+    from contractgen.report.summary import Summary
 
 #: The version of the shape above; bump it on any incompatible change.
 SHAPE_VERSION = 1
 
 
-def render_json(findings: Sequence[Finding], *, files: Sequence[str], tool_version: str) -> str:
+def render_json(findings: Sequence[Finding], *, summary: Summary, tool_version: str) -> str:
     """The report as indented JSON text (UTF-8 characters kept as they are)."""
-    data = report_data(findings, files=files, tool_version=tool_version)
+    data = report_data(findings, summary=summary, tool_version=tool_version)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def report_data(
-    findings: Sequence[Finding], *, files: Sequence[str], tool_version: str
+    findings: Sequence[Finding], *, summary: Summary, tool_version: str
 ) -> dict[str, Any]:
     """The report as plain data, for callers that embed it rather than print it."""
-    summary = summarize(findings, files)
     return {
         "version": SHAPE_VERSION,
         "tool": {"name": "contractgen", "version": tool_version},
@@ -59,6 +65,11 @@ def report_data(
             "warnings": summary.warnings,
             "info": summary.infos,
             "total": summary.total,
+            "unloaded": summary.unloaded,
+            "accepted": {
+                "baseline": summary.accepted_by_baseline,
+                "configuration": summary.accepted_by_config,
+            },
         },
         "findings": [_finding(finding) for finding in ordered(findings)],
     }

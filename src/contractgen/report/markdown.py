@@ -1,7 +1,8 @@
 """A Markdown table for a pull-request comment or a GitHub Actions step summary.
 
 Cells come from user-controlled text (messages quote the contract), so everything that
-could end a cell, start a tag or turn into formatting is escaped.
+could end a cell, start a tag or turn into formatting is escaped, and so are control characters
+(see `printable`).
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from contractgen.printable import printable
 from contractgen.report.finding import Finding, Level
-from contractgen.report.summary import ordered, summarize
+from contractgen.report.summary import ordered
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from contractgen.report.summary import Summary
 
 TITLE = "contractgen"
 _ICONS = {Level.ERROR: ":x:", Level.WARNING: ":warning:", Level.INFO: ":information_source:"}
@@ -23,9 +27,8 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~|])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
-def render_markdown(findings: Sequence[Finding], *, files: Sequence[str]) -> str:
+def render_markdown(findings: Sequence[Finding], *, summary: Summary) -> str:
     """A heading with the summary, then one table row per finding (no table when clean)."""
-    summary = summarize(findings, files)
     parts = [f"### {TITLE}", summary.sentence() + "."]
     if findings:
         rows = [_row(finding) for finding in ordered(findings)]
@@ -50,11 +53,13 @@ def _code(text: str) -> str:
 
 def _where(finding: Finding) -> str:
     """`file:line:col`, or `file#pointer` when the line is unknown."""
-    return str(finding.location)
+    return printable(str(finding.location))
 
 
 def _message(finding: Finding) -> str:
-    return "\n".join([finding.message, *(f"related: {loc}" for loc in finding.related)])
+    """The message, then each related location on a line of its own (a `<br>` in the cell)."""
+    lines = [finding.message, *(f"related: {loc}" for loc in finding.related)]
+    return "\n".join(printable(line) for line in lines)
 
 
 def escape_cell(text: str) -> str:

@@ -14,28 +14,47 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """How many findings of each level, over how many files."""
+    """How many findings of each level, over how many files, and what the counts leave out.
+
+    A file that could not be loaded is one of `files` and its input error one of `errors`:
+    a run that could not check a file never reads as clean. Accepted findings (by a baseline,
+    by the configuration's `ignore` entries) are not among the counts, but are said.
+    """
 
     errors: int
     warnings: int
     infos: int
     files: int
+    unloaded: int = 0
+    accepted_by_baseline: int = 0
+    accepted_by_config: int = 0
 
     @property
     def total(self) -> int:
         return self.errors + self.warnings + self.infos
 
     def sentence(self) -> str:
-        """`3 errors, 1 warning, 0 info in 2 files`, or `No problems found in 2 files`."""
+        """`3 errors, 1 warning, 0 info in 2 files; 1 file could not be loaded`, or
+        `No problems found in 2 files`, followed by what was accepted."""
         where = _plural(self.files, "file", "files")
         if self.total == 0:
-            return f"No problems found in {where}"
-        counts = (
-            _plural(self.errors, "error", "errors"),
-            _plural(self.warnings, "warning", "warnings"),
-            f"{self.infos} info",
-        )
-        return f"{', '.join(counts)} in {where}"
+            parts = [f"No problems found in {where}"]
+        else:
+            counts = (
+                _plural(self.errors, "error", "errors"),
+                _plural(self.warnings, "warning", "warnings"),
+                f"{self.infos} info",
+            )
+            parts = [f"{', '.join(counts)} in {where}"]
+        if self.unloaded:
+            parts.append(f"{_plural(self.unloaded, 'file', 'files')} could not be loaded")
+        if self.accepted_by_baseline:
+            accepted = _plural(self.accepted_by_baseline, "finding", "findings")
+            parts.append(f"{accepted} accepted by the baseline")
+        if self.accepted_by_config:
+            accepted = _plural(self.accepted_by_config, "finding", "findings")
+            parts.append(f"{accepted} accepted by the configuration")
+        return "; ".join(parts)
 
 
 def summarize(findings: Sequence[Finding], files: Sequence[str]) -> Summary:

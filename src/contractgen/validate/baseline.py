@@ -63,7 +63,8 @@ def write_baseline(path: Path, findings: Sequence[Finding]) -> None:
     try:
         path.write_text(baseline_text(findings), encoding="utf-8")
     except OSError as exc:
-        raise UsageError("USAGE003", f"cannot write baseline: {exc.strerror}", str(path)) from None
+        message = f"cannot write the baseline: {exc.strerror or exc}"
+        raise UsageError("USAGE004", message, str(path)) from None
 
 
 def read_baseline(path: Path) -> Baseline:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,14 +20,24 @@ from contractgen.errors import LOAD_ERROR_CODES, ContractgenError, UsageError
 from contractgen.load.document import LoadOptions
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.location import Location
+from contractgen.printable import printable
 from contractgen.report import ReportFormat, RuleInfo, render
 from contractgen.report.finding import Finding, Level
+from contractgen.report.summary import summarize
 from contractgen.validate.baseline import read_baseline, write_baseline
 from contractgen.validate.engine import FileResult, RuleSettings, validate_file
 from contractgen.validate.registry import catalogue
+from contractgen.validate.selection import (
+    Selection,
+    selected_rules,
+    split_selectors,
+    unknown_selector,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from contractgen.config import Config
 
 #: Suffixes a folder is searched for.
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -51,6 +61,9 @@ class ValidateRequest:
     config: Path | None = None
     baseline: Path | None = None
     write_baseline: Path | None = None
+    #: `--select` and `--ignore` values: rule selectors, repeated or comma-separated.
+    select: Sequence[str] | None = None
+    ignore: Sequence[str] = ()
     allow_external_refs: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     jobs: int = 1
@@ -72,13 +85,14 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
     Usage errors (bad configuration, baseline or paths) raise before any file is validated.
     """
     config = load_config(request.config)
+    settings = _selected_settings(config, request)
     fail_on = request.fail_on or config.fail_on or Level.ERROR
     allow_external = request.allow_external_refs or bool(config.allow_external_refs)
     options = LoadOptions(max_bytes=request.max_bytes, allow_external_refs=allow_external)
     paths = expand_inputs(request.inputs, max_bytes=request.max_bytes)
     baseline = read_baseline(request.baseline) if request.baseline is not None else None
 
-    results = run_files(paths, config.settings, options, jobs=request.jobs)
+    results = run_files(paths, settings, options, jobs=request.jobs)
     findings = [finding for result in results for finding in result.findings]
     errors = [(result.error, result.file) for result in results if result.error is not None]
     messages = [error.render() for error, _ in errors]
@@ -86,7 +100,8 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
 
     if request.write_baseline is not None:
         write_baseline(request.write_baseline, findings)
-        messages.append(f"wrote {len(findings)} findings to the baseline {request.write_baseline}")
+        written = f"wrote {_count(len(findings), 'finding')} to the baseline"
+        messages.append(f"{written} {printable(str(request.write_baseline))}")
         return ValidateOutcome("", messages, failed)
 
     accepted: list[Finding] = []
@@ -94,47 +109,71 @@ def validate_command(request: ValidateRequest) -> ValidateOutcome:
         findings, accepted = baseline.split(findings)
     if failed == 0 and any(finding.level.rank >= fail_on.rank for finding in findings):
         failed = 1
-    report = _report(request, results, findings, errors, accepted=len(accepted))
+    report = _report(
+        request, fail_on, results, findings, errors, accepted_by_baseline=len(accepted)
+    )
     return ValidateOutcome(report, messages, failed)
+
+
+def _selected_settings(config: Config, request: ValidateRequest) -> RuleSettings:
+    """The configuration's rule settings, with only the selected rules enabled.
+
+    `--select` and `--ignore` are a layer over the configuration's `select` and `ignore`
+    (see `validate.selection`); a rule turned off by `rules: {ID: off}` stays off.
+    """
+    rules = catalogue()
+    command_line = Selection(
+        split_selectors(request.select) if request.select is not None else None,
+        split_selectors(request.ignore),
+    )
+    given = (("--select", command_line.select or ()), ("--ignore", command_line.ignore))
+    for option, selectors in given:
+        for selector in selectors:
+            problem = unknown_selector(selector, rules.values())
+            if problem is not None:
+                raise UsageError("USAGE002", f"`{option}`: {problem}")
+    running = selected_rules([config.selection, command_line], rules.values())
+    disabled = config.settings.disabled | (rules.keys() - running)
+    return replace(config.settings, disabled=disabled)
 
 
 def _report(
     request: ValidateRequest,
+    fail_on: Level,
     results: Sequence[FileResult],
     findings: list[Finding],
     errors: Sequence[tuple[ContractgenError, str]],
     *,
-    accepted: int,
+    accepted_by_baseline: int,
 ) -> str:
+    """The report in the requested format, with the one summary every format states.
+
+    Input errors are findings in every format but text, which leaves them to stderr; every
+    format counts them, as errors of files that were given.
+    """
     codes = {error.code for error, _ in errors}
     pseudo = {code: rule for code, rule in input_error_rules().items() if code in codes}
     rules: dict[str, RuleInfo] = {**pseudo, **catalogue()}
-    if request.format is not ReportFormat.TEXT:
-        findings = findings + [error_finding(error, file) for error, file in errors]
-        files = [result.file for result in results]
-        return render(
-            request.format,
-            findings,
-            files=files,
-            rules=rules,
-            tool_version=__version__,
-            source_root=str(Path.cwd()),
-        )
-    loaded = [result.file for result in results if result.error is None]
-    text = render(
+    input_errors = [error_finding(error, file) for error, file in errors]
+    files = [result.file for result in results]
+    summary = replace(
+        summarize([*findings, *input_errors], files),
+        unloaded=len(errors),
+        accepted_by_baseline=accepted_by_baseline,
+        accepted_by_config=sum(result.accepted for result in results),
+    )
+    shown = findings if request.format is ReportFormat.TEXT else [*findings, *input_errors]
+    return render(
         request.format,
-        findings,
-        files=loaded,
+        shown,
+        summary=summary,
+        files=files,
         rules=rules,
         tool_version=__version__,
+        fail_on=fail_on,
         color=request.color,
-    ).rstrip("\n")
-    notes = []
-    if errors:
-        notes.append(f"{_count(len(errors), 'file')} could not be loaded (see stderr)")
-    if accepted:
-        notes.append(f"{_count(accepted, 'finding')} accepted by the baseline")
-    return text + "".join(f"; {note}" for note in notes) + "\n"
+        source_root=str(Path.cwd()),
+    )
 
 
 def _count(count: int, noun: str) -> str:
