@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -561,16 +560,12 @@ CORPUS_FILES = sorted(
 @pytest.mark.slow
 @pytest.mark.skipif(not CORPUS_FILES, reason="corpus not available")
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda path: path.name)
-def test_corpus_runs_fast_and_never_raises(path: Path) -> None:
+def test_corpus_never_raises(path: Path) -> None:
+    """How fast the structural rules are is bench/validate.py's business, not a unit test's."""
     document = load_document(path)
     context = RuleContext(build_contract(document), document)
     rules = catalogue()
-    for rule_id in STRUCTURAL:  # compile and cache the validators first
-        list(rules[rule_id].run(context))
-    start = time.process_time()
     findings = [f for rule_id in STRUCTURAL for f in rules[rule_id].run(context)]
-    elapsed = time.process_time() - start
-    assert elapsed < 0.3, f"{path.name}: structural rules took {elapsed:.3f}s"
     if path.name.startswith(("oai-", "learn-")):
         assert findings == []
 
