@@ -15,6 +15,7 @@ from contractgen.location import Location
 from contractgen.model.contract import Contract, Operation, Response
 from contractgen.model.errors import MID_STREAM, ErrorCatalog
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -240,7 +241,8 @@ def _schema_properties(document: Document, node: tuple[Any, Location], depth: in
     rationale="""
         If a POST or PATCH can fail with a retryable error (429, 503, or a catalogue code with
         `retryable: true`), clients will retry it; without an `Idempotency-Key` header a retry
-        after a lost response runs the operation twice.
+        after a lost response runs the operation twice. When no operation accepts the header,
+        the document gets one finding, at its root.
     """,
     bad="""
         post:
@@ -259,16 +261,27 @@ def _schema_properties(document: Document, node: tuple[Any, Location], depth: in
 )
 def check_idempotency_key(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     retryable = _retryable_statuses(ctx.contract.errors)
-    for op in ctx.contract.operations:
-        if op.is_idempotent or op.accepts_idempotency_key:
-            continue
-        documented = [status for status in op.responses if status in retryable]
-        if documented:
-            yield rule.finding(
-                op.location,
-                f"{op.key} documents retryable errors ({', '.join(documented)}) but accepts no "
-                "`Idempotency-Key` header; add the header parameter so retries are safe",
-            )
+    gaps = (
+        rule.finding(
+            op.location,
+            f"{op.key} documents retryable errors ({', '.join(documented)}) but accepts no "
+            "`Idempotency-Key` header; add the header parameter so retries are safe",
+        )
+        for op in ctx.contract.operations
+        if not op.is_idempotent and not op.accepts_idempotency_key
+        if (documented := [status for status in op.responses if status in retryable])
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.accepts_idempotency_key for op in ctx.contract.operations),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no operation accepts an `Idempotency-Key` header, and {count} non-idempotent "
+            "operations document retryable errors; add the header parameter to them (one "
+            "shared `components/parameters` entry) so retries are safe"
+        ),
+    )
 
 
 def _retryable_statuses(catalog: ErrorCatalog | None) -> set[str]:

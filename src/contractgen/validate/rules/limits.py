@@ -7,14 +7,16 @@ declarations, so a limit set once at the root is checked on every operation it r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, TypeGuard
 
 from contractgen.load.document import Document, RefError
 from contractgen.location import Location
-from contractgen.model.contract import Contract, Operation
+from contractgen.model.contract import Contract, Operation, Response
 from contractgen.model.errors import PRE_STREAM, ErrorCode
 from contractgen.model.limits import RateLimit
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 #: Statuses a limit answers with when the error catalogue names no code for it.
@@ -38,7 +40,8 @@ Node = tuple[Any, Location]
         Without a size limit the edge reads any body a client sends, and clients cannot tell
         how large a request may be before the server rejects it. Declare the limit once at
         the document root (`x-contract-limits.request.maxBytes`) and override it where an
-        operation accepts more or less.
+        operation accepts more or less. A document where no operation has the limit gets one
+        finding, at its root.
     """,
     bad="""
         paths:
@@ -58,14 +61,28 @@ Node = tuple[Any, Location]
     """,
 )
 def check_request_max_bytes(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for op in ctx.contract.operations:
-        if op.request_body is not None and op.limits.request_max_bytes is None:
-            yield rule.finding(
-                op.location.child("requestBody"),
-                f"{op.key} accepts a request body but has no effective `request.maxBytes` limit; "
-                "declare `x-contract-limits: {request: {maxBytes: <bytes>}}` on the operation, "
-                "its path item or the document root",
-            )
+    with_body = [op for op in ctx.contract.operations if op.request_body is not None]
+    gaps = (
+        rule.finding(
+            op.location.child("requestBody"),
+            f"{op.key} accepts a request body but has no effective `request.maxBytes` limit; "
+            "declare `x-contract-limits: {request: {maxBytes: <bytes>}}` on the operation, "
+            "its path item or the document root",
+        )
+        for op in with_body
+        if op.limits.request_max_bytes is None
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.limits.request_max_bytes is not None for op in with_body),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no operation has a request size limit ({count} operations accept a request "
+            "body); set a default here: `x-contract-limits: {request: {maxBytes: <bytes>}}`, "
+            "and override it on the operations that accept more or less"
+        ),
+    )
 
 
 # --- LIM002 ---------------------------------------------------------------------------------
@@ -210,7 +227,8 @@ def _property_schemas(document: Document, node: Node, name: str, depth: int = 0)
         A limit the edge enforces produces an error response; if the operation does not
         document it, clients and generated code do not expect it. The status comes from the
         error catalogue code whose `limit` names the limit (pre-stream codes only), else 413
-        for `request.maxBytes` and 429 for rate limits.
+        for `request.maxBytes` and 429 for rate limits. When no operation documents a status,
+        the document gets one finding for it, at its root.
     """,
     bad="""
         x-contract-limits:
@@ -233,14 +251,36 @@ def _property_schemas(document: Document, node: Node, name: str, depth: int = 0)
     """,
 )
 def check_limit_error_response(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    exposed: dict[int, list[tuple[Operation, list[str]]]] = {}
     for op in ctx.contract.operations:
-        for status, causes in sorted(_limit_statuses(ctx.contract, op).items()):
-            if op.response(status) is None:
-                yield rule.finding(
-                    op.location.child("responses"),
-                    f"{op.key} can exceed {', '.join(causes)} but documents no {status} response; "
-                    f"add a '{status}' response",
-                )
+        for status, causes in _limit_statuses(ctx.contract, op).items():
+            exposed.setdefault(status, []).append((op, causes))
+    for status, hits in sorted(exposed.items()):
+        gaps = (
+            rule.finding(
+                op.location.child("responses"),
+                f"{op.key} can exceed {', '.join(causes)} but documents no {status} response; "
+                f"add a '{status}' response",
+            )
+            for op, causes in hits
+            if op.response(status) is None
+        )
+        limits = ", ".join(dict.fromkeys(cause for _, causes in hits for cause in causes))
+        yield from report_gaps(
+            rule,
+            gaps,
+            adopted=any(op.response(status) is not None for op, _ in hits),
+            at=ctx.contract.location,
+            summary=partial(_no_limit_response, status, limits),
+        )
+
+
+def _no_limit_response(status: int, limits: str, count: int) -> str:
+    return (
+        f"no operation documents the {status} response that {limits} answer with "
+        f"({count} operations can exceed them); add a '{status}' response to each, "
+        "for example one shared `components/responses` entry"
+    )
 
 
 def _limit_statuses(contract: Contract, op: Operation) -> dict[int, list[str]]:
@@ -291,7 +331,8 @@ def _covered(contract: Contract, path: str) -> bool:
     "A 429 response declares the `Retry-After` header.",
     rationale="""
         A client that is rate limited needs to know when to try again; without `Retry-After`
-        it guesses, and retries too early (making the overload worse) or too late.
+        it guesses, and retries too early (making the overload worse) or too late. When no 429
+        response declares it, the document gets one finding, at its root.
     """,
     bad="""
         responses:
@@ -309,17 +350,31 @@ def _covered(contract: Contract, path: str) -> bool:
     """,
 )
 def check_rate_limit_retry_after(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    seen: set[Location] = set()
+    responses: dict[Location, tuple[Operation, Response]] = {}
     for op in ctx.contract.operations:
         response = op.responses.get("429")
-        if response is None or response.has_header("retry-after") or response.location in seen:
-            continue
-        seen.add(response.location)
-        yield rule.finding(
+        if response is not None:
+            responses.setdefault(response.location, (op, response))
+    gaps = (
+        rule.finding(
             response.location,
             f"the 429 response of {op.key} has no `Retry-After` header; declare it "
             "(delay-seconds) so clients know when to retry",
         )
+        for op, response in responses.values()
+        if not response.has_header("retry-after")
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(response.has_header("retry-after") for _, response in responses.values()),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no 429 response declares a `Retry-After` header ({count} responses); declare it "
+            "(delay-seconds) so clients know when to retry, for example on one shared "
+            "`components/responses` entry"
+        ),
+    )
 
 
 # --- LIM005 ---------------------------------------------------------------------------------

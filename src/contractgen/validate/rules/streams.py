@@ -15,6 +15,7 @@ from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
 from contractgen.model.stream import ItemSource, Stream, StreamFormat
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 ERROR_MEMBERS = ("code", "message", "retryable")
@@ -294,7 +295,8 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     rationale="""
         A client cannot tell a finished stream from a dropped connection unless the contract
         says which events end it. `x-contract-stream.terminal` lists them; every stream ends
-        with exactly one, and a stream that closes without one was cut off.
+        with exactly one, and a stream that closes without one was cut off. When no stream
+        names one, the document gets one finding, at its root.
     """,
     bad="""
         text/event-stream:
@@ -309,7 +311,8 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     """,
 )
 def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    yield from _report(
+    streams = ctx.contract.streams
+    gaps = _report(
         rule,
         (
             _Problem(
@@ -318,8 +321,19 @@ def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 f"{_what(stream)} names no terminal event; list the events that end the stream in "
                 f"x-contract-stream `terminal` ({_terminal_suggestion(stream)})",
             )
-            for op, stream in ctx.contract.streams
+            for op, stream in streams
             if not stream.terminal
+        ),
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(stream.terminal for _, stream in streams),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no stream names a terminal event ({count} streams); list the events that end "
+            "each stream in x-contract-stream `terminal`, so clients can tell a finished "
+            "stream from a dropped connection"
         ),
     )
 
@@ -763,6 +777,7 @@ STREAM_LIMITS = ("maxDurationSeconds", "idleTimeoutSeconds")
         maximum duration and an idle timeout, one stuck client or generation holds them
         forever, and clients cannot tell a slow stream from a dead one. Set them in
         `x-contract-limits.stream` on the document (defaults), a path item or the operation.
+        When no streaming operation has both, the document gets one finding, at its root.
     """,
     bad="""
         x-contract-limits: {stream: {maxConcurrentPerKey: 16}}
@@ -772,19 +787,33 @@ STREAM_LIMITS = ("maxDurationSeconds", "idleTimeoutSeconds")
     """,
 )
 def check_stream_limits(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    yield from _report(
+    streaming = [op for op in ctx.contract.operations if op.is_streaming]
+    gaps = _report(
         rule,
         (
             _Problem(
                 op,
                 op.location,
-                f"the operation streams but has no effective stream.{limit}; set "
-                f"x-contract-limits: {{stream: {{{limit}: ...}}}} on the operation, its path item "
-                "or the document (defaults)",
+                f"the operation streams but has no effective "
+                f"{' or '.join(f'stream.{limit}' for limit in missing)}; set x-contract-limits: "
+                f"{{stream: {{{', '.join(f'{limit}: ...' for limit in missing)}}}}} on the "
+                "operation, its path item or the document (defaults)",
             )
-            for op in ctx.contract.operations
-            if op.is_streaming
-            for limit in STREAM_LIMITS
-            if not op.limits.has(f"stream.{limit}")
+            for op in streaming
+            if (missing := _missing_stream_limits(op))
         ),
     )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(not _missing_stream_limits(op) for op in streaming),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no streaming operation has both stream limits ({count} operations); set a default "
+            "here: x-contract-limits: {stream: {maxDurationSeconds: ..., idleTimeoutSeconds: ...}}"
+        ),
+    )
+
+
+def _missing_stream_limits(op: Operation) -> list[str]:
+    return [limit for limit in STREAM_LIMITS if not op.limits.has(f"stream.{limit}")]
