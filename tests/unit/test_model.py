@@ -265,6 +265,62 @@ def test_null_removes_whole_sections(write_spec: WriteSpec) -> None:
     assert not limits.has("stream") and limits.request_max_bytes == 2000
 
 
+def test_a_value_is_a_document_default_only_where_the_root_declared_it(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, LIMITS)
+    post, get = op(contract, "POST /a"), op(contract, "GET /a")
+    assert contract.inherits_default(post, "stream.maxDurationSeconds")
+    assert not contract.inherits_default(post, "request.maxBytes")  # the path item's
+    assert not contract.inherits_default(post, "tokens.requestField")
+    assert not contract.inherits_default(post, "rateLimits.rpm")  # merged into the operation's
+    assert not contract.inherits_default(get, "stream.maxDurationSeconds")  # removed
+    rpm = contract.default_limits.source("rateLimits.rpm")
+    assert rpm is not None and rpm.pointer == "/x-contract-limits/rateLimits/0"
+
+
+def test_limits_fit_the_operations_that_have_what_they_bound(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /chat:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        '200': {description: ok, content: {application/jsonl: {itemSchema: {type: object}}}}
+  /models:
+    get: {responses: {'200': {description: ok}}}
+  /realtime:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket: {clientMessages: {}, serverMessages: {}}
+"""
+    contract = build(write_spec, body)
+    fits = {
+        key: [
+            path
+            for path in (
+                "request.maxBytes",
+                "tokens.maxInputTokens",
+                "stream.maxDurationSeconds",
+                "websocket.maxConnectionsPerKey",
+                "rateLimits.rpm",
+            )
+            if op(contract, key).limit_fits(path)
+        ]
+        for key in ("POST /chat", "GET /models", "GET /realtime")
+    }
+    assert fits == {
+        "POST /chat": [
+            "request.maxBytes",
+            "tokens.maxInputTokens",
+            "stream.maxDurationSeconds",
+            "rateLimits.rpm",
+        ],
+        "GET /models": ["rateLimits.rpm"],
+        "GET /realtime": ["websocket.maxConnectionsPerKey", "rateLimits.rpm"],
+    }
+
+
 def test_limit_values_of_the_wrong_type_read_as_unset(write_spec: WriteSpec) -> None:
     contract = build(write_spec, "x-contract-limits: {request: {maxBytes: '1MB'}}\npaths: {}\n")
     assert contract.default_limits.request_max_bytes is None

@@ -137,6 +137,22 @@ class Operation:
             p.where == "header" and p.name.lower() in IDEMPOTENCY_HEADERS for p in self.parameters
         )
 
+    def limit_fits(self, path: str) -> bool:
+        """Whether a limit can bind this operation, whichever level declares it.
+
+        Request and token limits bind a request body, stream limits a streaming response,
+        WebSocket limits a WebSocket; rate limits bind every request. A default declared
+        once for the whole document says nothing about the operations it does not fit.
+        """
+        section = path.split(".", 1)[0]
+        if section in ("request", "tokens"):
+            return self.request_body is not None
+        if section == "stream":
+            return self.is_streaming
+        if section == "websocket":
+            return self.websocket is not None
+        return True
+
     def response(self, status: int | str) -> Response | None:
         """The response for a status, falling back to `4XX`/`5XX` ranges (not `default`)."""
         status = str(status)
@@ -182,6 +198,15 @@ class Contract:
     @property
     def streams(self) -> list[tuple[Operation, Stream]]:
         return [(op, stream) for op in self.operations for stream in op.streams]
+
+    def inherits_default(self, op: Operation, limit_path: str) -> bool:
+        """Whether an operation's value for a limit path is the document default.
+
+        Such a value was set once for every operation, not for this one; a path item's or
+        the operation's own declaration is not a default.
+        """
+        source = op.limits.source(limit_path)
+        return source is not None and source == self.default_limits.source(limit_path)
 
     def operation(self, key: str) -> Operation | None:
         """Find an operation by `METHOD /path` or by operationId."""
