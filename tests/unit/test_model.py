@@ -578,3 +578,85 @@ def test_component_names_are_not_event_names_without_openapi_discriminator(
     jsonl = stream(unions, "POST /jsonl-unpinned")
     assert jsonl.event_names == ("delta",)
     assert not jsonl.has_union_discriminator
+
+
+def test_union_pinned_without_a_discriminator_keyword_is_discriminated(unions: Contract) -> None:
+    """`kind` is pinned in every branch (`const`, a one-value `enum` through allOf); `object` too,
+    but to the same value, so it tells nothing apart."""
+    jsonl = stream(unions, "POST /jsonl-inferred")
+    assert jsonl.discriminator == "data#/kind" and jsonl.has_union_discriminator
+    assert jsonl.event_names == ("started", "finished")
+
+
+def test_frame_union_inferred_from_its_data_with_a_sentinel_frame(unions: Contract) -> None:
+    sse = stream(unions, "POST /frames-inferred-by-data")
+    assert sse.discriminator == "data#/type" and sse.has_union_discriminator
+    assert sse.event_names == ("delta", "error")
+    assert sse.sentinel == "[DONE]"
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/itemSchema/oneOf/2")
+    assert not sse.declared
+
+
+def test_legacy_payload_union_with_a_sentinel_branch(unions: Contract) -> None:
+    sse = stream(unions, "POST /legacy-payload-sentinel")
+    assert sse.event_names == ("delta", "error") and sse.has_union_discriminator
+    assert sse.sentinel == "[DONE]"
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/schema/anyOf/2")
+
+
+def test_json_lines_has_no_sentinel_branch(unions: Contract) -> None:
+    jsonl = stream(unions, "POST /jsonl-string-item")
+    assert jsonl.sentinel is None
+    assert not jsonl.has_union_discriminator
+
+
+def test_branches_pinning_one_value_alike_are_not_told_apart(unions: Contract) -> None:
+    jsonl = stream(unions, "POST /frames-same-value")
+    assert jsonl.discriminator is None and not jsonl.has_union_discriminator
+
+
+def test_declared_sentinel_wins_over_a_sentinel_branch(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            text/event-stream:
+              itemSchema:
+                oneOf:
+                  - properties: {event: {const: delta}, data: {type: string}}
+                  - properties: {data: {const: '[END]'}}
+              x-contract-stream: {sentinel: '[DONE]'}
+"""
+    sse = stream(build(write_spec, body), "POST /a")
+    assert sse.sentinel == "[DONE]" and sse.event_names == ("delta",)
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/x-contract-stream/sentinel")
+
+
+def test_websocket_message_unions_are_inferred_without_a_declared_discriminator(
+    write_spec: WriteSpec,
+) -> None:
+    body = """\
+paths:
+  /ws:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket:
+        clientMessages:
+          oneOf:
+            - {type: object, properties: {op: {const: say}}}
+            - {type: object, properties: {op: {enum: [bye]}}}
+        serverMessages:
+          oneOf:
+            - {type: object, properties: {op: {const: said}}}
+"""
+    ws = op(build(write_spec, body), "GET /ws").websocket
+    assert ws is not None
+    assert [t.name for t in ws.client_types] == ["say", "bye"]
+    assert [t.name for t in ws.server_types] == ["said"]

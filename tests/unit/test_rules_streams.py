@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contractgen.report.finding import Finding
+from contractgen.report.finding import Finding, Level
 from tests.conftest import CORPUS, validate_path
 
 WriteSpec = Callable[[str, str], Path]
@@ -320,3 +320,33 @@ def test_frame_union_with_a_frame_whose_data_pins_no_type(write_spec: WriteSpec)
     [finding] = findings(write_spec, text, "STR002")
     assert finding.location.pointer.endswith("/itemSchema/oneOf")
     assert findings(write_spec, text, "STR005") == []  # the events are not all known
+
+
+@pytest.mark.parametrize(
+    "sentinel",
+    [
+        "x-contract-stream: {sentinel: '[DONE]'}",
+        "x-speakeasy-sse-sentinel: '[DONE]'",
+        "itemSchema: {oneOf: [{properties: {event: {const: delta}, data: {type: string}}}, "
+        "{properties: {data: {const: '[DONE]'}}}]}",
+    ],
+    ids=["declared", "vendor", "union-branch"],
+)
+def test_a_stream_ending_with_a_sentinel_lacks_only_a_typed_terminal_event(
+    write_spec: WriteSpec, sentinel: str
+) -> None:
+    text = f"""
+paths:
+  /a:
+    post:
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              {sentinel}
+"""
+    [finding] = findings(write_spec, text, "STR004")
+    assert finding.level is Level.WARNING
+    assert "ends with the sentinel '[DONE]'" in finding.message
+    assert "typed terminal event" in finding.message

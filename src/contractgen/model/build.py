@@ -299,6 +299,9 @@ class _Builder:
             if sentinel is None and isinstance(raw.get(key), str):
                 sentinel, sentinel_at = raw[key], at.child(key)
                 self.legacy.append(LegacyForm(sentinel_at, key, "x-contract-stream.sentinel"))
+        declared_sentinel = sentinel is not None
+        if sentinel is None and found.sentinel is not None:
+            sentinel, sentinel_at = found.sentinel, found.sentinel_location
         flag = as_str(declared.get("streamFlag"))
         ext_at = at.child("x-contract-stream")
         terminal = [
@@ -319,7 +322,7 @@ class _Builder:
             discriminator=declared_discriminator or found.discriminator,
             has_union_discriminator=found.pinned,
             mappings=found.mappings,
-            declared="x-contract-stream" in raw or sentinel is not None,
+            declared="x-contract-stream" in raw or declared_sentinel,
             extension_location=at.child("x-contract-stream")
             if "x-contract-stream" in raw
             else None,
@@ -420,7 +423,7 @@ class _Builder:
             return None
         where = at.child("x-contract-websocket")
         discriminator = as_str(raw.get("discriminator"))
-        prop = discriminator.lstrip("/").split("/")[0] if discriminator else "type"
+        declared = f"data#/{discriminator.lstrip('/').split('/')[0]}" if discriminator else None
         client = self.read.schema(raw.get("clientMessages"), where.child("clientMessages"))
         server = self.read.schema(raw.get("serverMessages"), where.child("serverMessages"))
         extensible = raw.get("extensible")
@@ -430,8 +433,8 @@ class _Builder:
             subprotocols=as_strs(raw.get("subprotocols")),
             client_messages=client,
             server_messages=server,
-            client_types=tuple(self.message_types(client, prop)),
-            server_types=tuple(self.message_types(server, prop)),
+            client_types=tuple(self.message_types(client, declared)),
+            server_types=tuple(self.message_types(server, declared)),
             discriminator=discriminator,
             extensible_client=as_dict(extensible).get("client") is True or extensible is True,
             extensible_server=as_dict(extensible).get("server") is True or extensible is True,
@@ -447,8 +450,9 @@ class _Builder:
             has_upgrade_response="101" in responses,
         )
 
-    def message_types(self, union: Schema | None, prop: str) -> list[MessageType]:
+    def message_types(self, union: Schema | None, declared: str | None) -> list[MessageType]:
+        """A message union's types, told apart by the declared property, else as inferred."""
         if union is None or not isinstance(union.value, dict):
             return []
-        events = self.event_reader.union_events(union, f"data#/{prop}", framed=False).events
+        events = self.event_reader.union_events(union, declared, framed=False).events
         return [MessageType(event.name, event.frame, event.location) for event in events]

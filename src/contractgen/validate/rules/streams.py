@@ -34,11 +34,13 @@ class _Problem:
     related: tuple[Location, ...] = ()
 
 
-def _report(rule: Rule, problems: Iterable[_Problem]) -> Iterator[Finding]:
+def _report(
+    rule: Rule, problems: Iterable[_Problem], *, level: Level | None = None
+) -> Iterator[Finding]:
     """One finding per place and problem, naming every operation that shares it.
 
     Streams are often written once (a component) and used by several operations; the
-    contract then has one problem, not one per operation.
+    contract then has one problem, not one per operation. `level` lowers a milder case.
     """
     grouped: dict[tuple[str, str, str], list[_Problem]] = {}
     for problem in problems:
@@ -48,7 +50,7 @@ def _report(rule: Rule, problems: Iterable[_Problem]) -> Iterator[Finding]:
         names = list(dict.fromkeys(problem.operation.key for problem in same))
         first = same[0]
         yield rule.finding(
-            first.location, f"{_names(names)}: {first.message}", related=first.related
+            first.location, f"{_names(names)}: {first.message}", related=first.related, level=level
         )
 
 
@@ -295,8 +297,10 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     rationale="""
         A client cannot tell a finished stream from a dropped connection unless the contract
         says which events end it. `x-contract-stream.terminal` lists them; every stream ends
-        with exactly one, and a stream that closes without one was cut off. When no stream
-        names one, the document gets one finding, at its root.
+        with exactly one, and a stream that closes without one was cut off. A stream that
+        ends with a sentinel (`[DONE]`, in any form) says that it ended but not how, so it
+        gets a warning rather than an error. When no stream names a terminal event, the
+        document gets one finding, at its root.
     """,
     bad="""
         text/event-stream:
@@ -312,19 +316,18 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 )
 def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     streams = ctx.contract.streams
-    gaps = _report(
-        rule,
-        (
-            _Problem(
-                op,
-                stream.extension_location or stream.location,
-                f"{_what(stream)} names no terminal event; list the events that end the stream in "
-                f"x-contract-stream `terminal` ({_terminal_suggestion(stream)})",
-            )
-            for op, stream in streams
-            if not stream.terminal
+    ending = [(op, stream) for op, stream in streams if not stream.terminal]
+    gaps = [
+        *_report(
+            rule,
+            (_no_terminal(op, stream) for op, stream in ending if stream.sentinel is None),
         ),
-    )
+        *_report(
+            rule,
+            (_no_terminal(op, stream) for op, stream in ending if stream.sentinel is not None),
+            level=Level.WARNING,
+        ),
+    ]
     yield from report_gaps(
         rule,
         gaps,
@@ -335,6 +338,27 @@ def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             "each stream in x-contract-stream `terminal`, so clients can tell a finished "
             "stream from a dropped connection"
         ),
+    )
+
+
+def _no_terminal(op: Operation, stream: Stream) -> _Problem:
+    """A stream without terminal events; one that ends with a sentinel says at least that."""
+    where = stream.extension_location or stream.location
+    suggestion = _terminal_suggestion(stream)
+    if stream.sentinel is None:
+        return _Problem(
+            op,
+            where,
+            f"{_what(stream)} names no terminal event; list the events that end the stream in "
+            f"x-contract-stream `terminal` ({suggestion})",
+        )
+    return _Problem(
+        op,
+        where,
+        f"{_what(stream)} ends with the sentinel {stream.sentinel!r} but names no terminal "
+        "event; a typed terminal event in x-contract-stream `terminal` tells clients how the "
+        f"stream ended (finish reason, usage, error), which a sentinel cannot ({suggestion})",
+        (stream.sentinel_location,) if stream.sentinel_location else (),
     )
 
 
