@@ -660,3 +660,24 @@ paths:
     assert ws is not None
     assert [t.name for t in ws.client_types] == ["say", "bye"]
     assert [t.name for t in ws.server_types] == ["said"]
+
+
+def test_only_success_responses_are_streams(write_spec: WriteSpec) -> None:
+    events = "{itemSchema: {type: object, properties: {data: {type: string}}}}"
+    body = f"""\
+paths:
+  /a:
+    post:
+      responses:
+        '200': {{description: ok, content: {{text/event-stream: {events}}}}}
+        2XX: {{description: ok, content: {{application/jsonl: {events}}}}}
+        '429': {{description: slow, content: {{text/event-stream: {events}}}}}
+        5XX: {{description: down, content: {{application/x-ndjson: {events}}}}}
+        default: {{description: error, content: {{text/event-stream: {events}}}}}
+"""
+    operation = op(build(write_spec, body), "POST /a")
+    assert [(s.status, s.media_type) for s in operation.streams] == [
+        ("200", "text/event-stream"),
+        ("2XX", "application/jsonl"),
+    ]
+    assert operation.responses["429"].content["text/event-stream"].stream is None

@@ -25,6 +25,7 @@ from contractgen.model.contract import (
     Parameter,
     RequestBody,
     Response,
+    is_success_status,
 )
 from contractgen.model.errors import PRE_STREAM, ErrorCatalog, ErrorCode
 from contractgen.model.events import EventReader
@@ -32,11 +33,11 @@ from contractgen.model.limits import merge_limits
 from contractgen.model.reading import Reader, as_dict, as_int, as_list, as_str, as_strs
 from contractgen.model.schema import Schema
 from contractgen.model.stream import (
-    SEQUENTIAL_MEDIA_TYPES,
     Heartbeat,
     ItemSource,
     Stream,
     StreamFormat,
+    sequential_format,
 )
 from contractgen.model.websocket import MessageType, WebSocket
 
@@ -236,10 +237,9 @@ class _Builder:
             schema = self.read.schema(value.get("schema"), where.child("schema"))
             item_schema = self.read.schema(value.get("itemSchema"), where.child("itemSchema"))
             examples = tuple(self.examples(value, where))
-            base = media_type.split(";")[0].strip().lower()
-            stream_format = SEQUENTIAL_MEDIA_TYPES.get(base)
+            stream_format = sequential_format(media_type)
             stream = None
-            if stream_format is not None and status is not None:
+            if stream_format is not None and status is not None and is_success_status(status):
                 stream = self.stream(
                     media_type, stream_format, value, where, status, schema, item_schema, examples
                 )

@@ -99,6 +99,10 @@ class Response:
     def is_error(self) -> bool:
         return self.status[:1] in ("4", "5") or self.status == "default"
 
+    @property
+    def is_success(self) -> bool:
+        return is_success_status(self.status)
+
 
 @dataclass(frozen=True, slots=True)
 class Operation:
@@ -214,6 +218,11 @@ class Contract:
             (op for op in self.operations if key in (op.key, op.operation_id)),
             None,
         )
+
+
+def is_success_status(status: str) -> bool:
+    """A `2xx` response key: a status code 200-299 or the `2XX` range."""
+    return len(status) == 3 and status[0] == "2"
 
 
 def _is_json(media_type: str) -> bool:

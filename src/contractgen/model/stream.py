@@ -23,6 +23,11 @@ SEQUENTIAL_MEDIA_TYPES: dict[str, StreamFormat] = {
 }
 
 
+def sequential_format(media_type: str) -> StreamFormat | None:
+    """The framing of a sequential media type (parameters ignored), or None for any other."""
+    return SEQUENTIAL_MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+
+
 class ItemSource(StrEnum):
     """Which form declared the item schema; all but ITEM_SCHEMA are legacy forms."""
 

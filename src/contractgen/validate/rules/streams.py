@@ -13,7 +13,7 @@ from typing import Any
 from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
-from contractgen.model.stream import ItemSource, Stream, StreamFormat
+from contractgen.model.stream import ItemSource, Stream, StreamFormat, sequential_format
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
@@ -841,3 +841,62 @@ def check_stream_limits(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 def _missing_stream_limits(op: Operation) -> list[str]:
     return [limit for limit in STREAM_LIMITS if not op.limits.has(f"stream.{limit}")]
+
+
+# --- STR013 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR013",
+    "error-response-stream",
+    Level.INFO,
+    "An error response lists a streaming media type.",
+    rationale="""
+        Stream rules apply to success (2xx) responses. An error response (4xx, 5xx,
+        `default`) is one body sent before any stream starts, so contractgen does not check a
+        `text/event-stream` listed there as a stream. Describe error bodies as
+        `application/problem+json` (RFC 9457); errors after a stream has started travel in
+        it, as its error event. Said once per document.
+    """,
+    bad="""
+        responses:
+          '429':
+            description: Rate limited
+            content:
+              text/event-stream: {schema: {type: string}}
+    """,
+    good="""
+        responses:
+          '429':
+            description: Rate limited
+            content:
+              application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}
+    """,
+)
+def check_error_response_stream(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    listed: dict[Location, Finding] = {}
+    for op in ctx.contract.operations:
+        for response in op.responses.values():
+            if not response.is_error:
+                continue
+            for media in response.content.values():
+                if sequential_format(media.media_type) is not None:
+                    listed.setdefault(
+                        media.location,
+                        rule.finding(
+                            media.location,
+                            f"the {response.status} error response of {op.key} lists "
+                            f"{media.media_type}; an error is one body, not a stream: describe "
+                            "it as application/problem+json",
+                        ),
+                    )
+    yield from report_gaps(
+        rule,
+        listed.values(),
+        adopted=False,
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"{count} error responses list a streaming media type; an error is one body, not a "
+            "stream: describe error bodies as application/problem+json"
+        ),
+    )
