@@ -350,3 +350,45 @@ paths:
     assert finding.level is Level.WARNING
     assert "ends with the sentinel '[DONE]'" in finding.message
     assert "typed terminal event" in finding.message
+
+
+LEGACY_FORMS = """
+paths:
+  /a:
+    post:
+      x-speakeasy-stream-request-field: stream
+      requestBody:
+        content: {application/json: {schema: {properties: {stream: {type: boolean}}}}}
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              schema: {type: object}
+              x-sse-sentinel: '[DONE]'
+            application/jsonl:
+              x-oai-itemSchema: {type: object}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "item_level"), [("3.0.3", Level.INFO), ("3.1.0", Level.INFO), ("3.2.0", None)]
+)
+def test_item_schema_forms_are_accepted_where_itemschema_does_not_exist(
+    write_spec: WriteSpec, version: str, item_level: Level | None
+) -> None:
+    text = f"openapi: {version}\ninfo: {{title: t, version: '1'}}\n" + LEGACY_FORMS
+    found = [f for f in validate_path(write_spec(text)) if f.rule_id == "LEG001"]
+    levels = {f.location.pointer.rsplit("/", 1)[-1]: f.level for f in found}
+    assert levels == {
+        "x-speakeasy-stream-request-field": Level.WARNING,
+        "x-sse-sentinel": Level.WARNING,
+        "schema": item_level or Level.WARNING,
+        "x-oai-itemSchema": item_level or Level.WARNING,
+    }
+    item_form = next(f for f in found if f.location.pointer.endswith("/schema"))
+    if item_level is Level.INFO:
+        assert "move the document to 3.2" in item_form.message
+        assert "write the native" not in item_form.message
+    else:
+        assert "write the native `itemSchema` instead" in item_form.message

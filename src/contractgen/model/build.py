@@ -41,6 +41,9 @@ from contractgen.model.stream import (
 )
 from contractgen.model.websocket import MessageType, WebSocket
 
+ITEM_SCHEMA_SINCE = (3, 2)
+"""`itemSchema`, the native form of a stream's item, exists from OpenAPI 3.2 on."""
+
 
 def build_contract(document: Document) -> Contract:
     return _Builder(document).build()
@@ -282,12 +285,22 @@ class _Builder:
             item = self.read.schema(raw["x-oai-itemSchema"], at.child("x-oai-itemSchema"))
             source = ItemSource.OAI_ITEM_SCHEMA
             self.legacy.append(
-                LegacyForm(at.child("x-oai-itemSchema"), "x-oai-itemSchema", "itemSchema")
+                LegacyForm(
+                    at.child("x-oai-itemSchema"),
+                    "x-oai-itemSchema",
+                    "itemSchema",
+                    ITEM_SCHEMA_SINCE,
+                )
             )
         if item is None and schema is not None:
             item, source = schema, ItemSource.SCHEMA
             self.legacy.append(
-                LegacyForm(at.child("schema"), f"`schema` under {media_type}", "itemSchema")
+                LegacyForm(
+                    at.child("schema"),
+                    f"`schema` under {media_type}",
+                    "itemSchema",
+                    ITEM_SCHEMA_SINCE,
+                )
             )
         declared = as_dict(raw.get("x-contract-stream"))
         declared_discriminator = as_str(declared.get("discriminator"))

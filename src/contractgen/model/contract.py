@@ -170,6 +170,8 @@ class LegacyForm:
     location: Location
     form: str
     native: str
+    native_since: tuple[int, int] | None = None
+    """The OpenAPI version that introduced the native form; None: every version has it."""
 
 
 @dataclass(frozen=True, slots=True)
