@@ -681,3 +681,103 @@ paths:
         ("2XX", "application/jsonl"),
     ]
     assert operation.responses["429"].content["text/event-stream"].stream is None
+
+
+FERN = """\
+paths:
+  /logs:
+    post:
+      x-fern-streaming: true
+      responses:
+        '200':
+          description: JSON chunks
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Chunk'}}
+  /chat:
+    post:
+      x-fern-streaming:
+        format: sse
+        terminator: '[DONE]'
+        stream-condition: stream
+        response: {$ref: '#/components/schemas/Chat'}
+        response-stream: {$ref: '#/components/schemas/Chunk'}
+      requestBody:
+        content:
+          application/json: {schema: {properties: {stream: {type: boolean}}}}
+      responses:
+        '400': {description: bad}
+        '200':
+          description: the whole answer, or SSE chunks when stream is true
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Chat'}}
+  /terminator-only:
+    post:
+      x-fern-streaming: {terminator: '[DONE]'}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+  /native:
+    post:
+      x-fern-streaming: {format: sse}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: object}}
+            text/event-stream: {itemSchema: {properties: {data: {type: string}}}}
+  /spring:
+    get:
+      responses:
+        '200':
+          description: Spring's NDJSON name
+          content:
+            application/stream+json: {itemSchema: {$ref: '#/components/schemas/Chunk'}}
+components:
+  schemas:
+    Chat: {type: object, properties: {text: {type: string}}}
+    Chunk: {type: object, properties: {delta: {type: string}}}
+"""
+
+
+def test_fern_streaming_true_streams_the_json_response_as_json_chunks(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    chunks = stream(contract, "POST /logs")
+    assert chunks.format is StreamFormat.JSONL and chunks.declared
+    assert chunks.media_type == "application/json" and chunks.status == "200"
+    assert chunks.location.pointer == "/paths/~1logs/post/responses/200/content/application~1json"
+    assert chunks.item_source is ItemSource.FERN_STREAMING
+    assert chunks.item_schema is not None and chunks.item_schema.name == "Chunk"
+    assert chunks.event_names == ("item",)
+
+
+def test_fern_streaming_object_maps_format_terminator_condition_and_response_stream(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    sse = stream(contract, "POST /chat")
+    assert sse.format is StreamFormat.SSE and sse.status == "200"
+    assert sse.item_schema is not None and sse.item_schema.name == "Chunk"
+    assert sse.item_schema.location.pointer.endswith("/x-fern-streaming/response-stream")
+    assert sse.sentinel == "[DONE]" and sse.stream_flag == "/stream"
+    forms = {(f.location.pointer, f.native) for f in contract.legacy_forms}
+    assert ("/paths/~1chat/post/x-fern-streaming", "text/event-stream") in forms
+    assert ("/paths/~1logs/post/x-fern-streaming", "application/jsonl") in forms
+
+
+def test_fern_streaming_that_declares_no_stream_or_beside_a_native_one(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    assert op(contract, "POST /terminator-only").streams == ()
+    native = stream(contract, "POST /native")
+    assert native.media_type == "text/event-stream" and native.item_source is ItemSource.ITEM_SCHEMA
+
+
+def test_application_stream_json_is_read_as_json_lines(write_spec: WriteSpec) -> None:
+    contract = build(write_spec, FERN)
+    jsonl = stream(contract, "GET /spring")
+    assert jsonl.format is StreamFormat.JSONL and jsonl.item_source is ItemSource.ITEM_SCHEMA
+    [form] = [f for f in contract.legacy_forms if f.form == "`application/stream+json`"]
+    assert form.native == "application/jsonl" and form.native_since is None
+    assert form.location.pointer.endswith("/content/application~1stream+json")

@@ -9,6 +9,7 @@ cannot read it leaves out, because structural validation reports it with better 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from contractgen.load.document import Document
@@ -25,6 +26,7 @@ from contractgen.model.contract import (
     Parameter,
     RequestBody,
     Response,
+    is_json_media_type,
     is_success_status,
 )
 from contractgen.model.errors import PRE_STREAM, ErrorCatalog, ErrorCode
@@ -33,6 +35,7 @@ from contractgen.model.limits import merge_limits
 from contractgen.model.reading import Reader, as_dict, as_int, as_list, as_str, as_strs
 from contractgen.model.schema import Schema
 from contractgen.model.stream import (
+    LEGACY_MEDIA_TYPES,
     Heartbeat,
     ItemSource,
     Stream,
@@ -145,12 +148,14 @@ class _Builder:
         )
         responses = self.responses(raw, location)
         body = self.request_body(raw.get("requestBody"), location.child("requestBody"))
-        streams = tuple(
+        streams = [
             content.stream
             for response in responses.values()
             for content in response.content.values()
             if content.stream is not None
-        )
+        ]
+        if not streams:
+            streams = [s for s in [self.fern_stream(raw, location, responses)] if s is not None]
         operation_id = as_str(raw.get("operationId"))
         return Operation(
             method=method,
@@ -243,8 +248,10 @@ class _Builder:
             stream_format = sequential_format(media_type)
             stream = None
             if stream_format is not None and status is not None and is_success_status(status):
+                self.note_legacy_media_type(media_type, at.child(media_type))
+                item, source = self.stream_item(media_type, value, where, schema, item_schema)
                 stream = self.stream(
-                    media_type, stream_format, value, where, status, schema, item_schema, examples
+                    media_type, stream_format, value, where, status, item, source, examples
                 )
             content[media_type] = MediaType(
                 media_type, at.child(media_type), schema, item_schema, examples, stream
@@ -269,17 +276,21 @@ class _Builder:
 
     # --- streams ------------------------------------------------------------------------
 
-    def stream(
+    def note_legacy_media_type(self, media_type: str, at: Location) -> None:
+        """A sequential media type that has a standard name (`application/stream+json`)."""
+        native = LEGACY_MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+        if native is not None:
+            self.legacy.append(LegacyForm(at, f"`{media_type}`", native))
+
+    def stream_item(
         self,
         media_type: str,
-        stream_format: StreamFormat,
         raw: dict[str, Any],
         at: Location,
-        status: str,
         schema: Schema | None,
         item_schema: Schema | None,
-        examples: tuple[Example, ...],
-    ) -> Stream:
+    ) -> tuple[Schema | None, ItemSource | None]:
+        """The schema of one item, and the form that gave it (all but `itemSchema` are legacy)."""
         item, source = item_schema, ItemSource.ITEM_SCHEMA if item_schema else None
         if item is None and "x-oai-itemSchema" in raw:
             item = self.read.schema(raw["x-oai-itemSchema"], at.child("x-oai-itemSchema"))
@@ -302,6 +313,19 @@ class _Builder:
                     ITEM_SCHEMA_SINCE,
                 )
             )
+        return item, source
+
+    def stream(
+        self,
+        media_type: str,
+        stream_format: StreamFormat,
+        raw: dict[str, Any],
+        at: Location,
+        status: str,
+        item: Schema | None,
+        source: ItemSource | None,
+        examples: tuple[Example, ...],
+    ) -> Stream:
         declared = as_dict(raw.get("x-contract-stream"))
         declared_discriminator = as_str(declared.get("discriminator"))
         found = self.event_reader.events(item, stream_format, declared_discriminator)
@@ -362,12 +386,53 @@ class _Builder:
             examples=tuple(example.location for example in examples),
         )
 
+    def fern_stream(
+        self, raw_op: dict[str, Any], at: Location, responses: dict[str, Response]
+    ) -> Stream | None:
+        """`x-fern-streaming` on an operation whose success response is not sequential.
+
+        Fern describes the stream as the JSON response: `x-fern-streaming: true` (JSON
+        chunks) or `{format: sse|json, stream-condition, response-stream, terminator}`. The
+        success response's first JSON media type (else its first media type) streams, its
+        items typed by `response-stream` (else the media type's schema). As Fern does, an
+        object with neither `format` nor `stream-condition` declares no stream.
+        """
+        fern = raw_op.get("x-fern-streaming")
+        options = as_dict(fern)
+        if fern is not True and "format" not in options and "stream-condition" not in options:
+            return None
+        chosen = _streamed_media_type(responses)
+        if chosen is None:
+            return None
+        status, media = chosen
+        stream_format = StreamFormat.SSE if options.get("format") == "sse" else StreamFormat.JSONL
+        fern_at = at.child("x-fern-streaming")
+        item = media.schema
+        if "response-stream" in options:
+            item = self.read.schema(options["response-stream"], fern_at.child("response-stream"))
+        native = "text/event-stream" if stream_format is StreamFormat.SSE else "application/jsonl"
+        self.legacy.append(
+            LegacyForm(fern_at, f"x-fern-streaming on the {media.media_type} response", native)
+        )
+        raw_media, where = self.read.deref(self.document.value_at(media.location), media.location)
+        return replace(
+            self.stream(
+                media.media_type,
+                stream_format,
+                as_dict(raw_media),
+                where,
+                status,
+                item,
+                ItemSource.FERN_STREAMING,
+                (),
+            ),
+            declared=True,
+        )
+
     def with_vendor_stream_forms(
         self, stream: Stream, raw_op: dict[str, Any], at: Location, body: RequestBody | None
     ) -> Stream:
         """Map operation-level vendor stream extensions (Fern, Speakeasy) onto the stream."""
-        from dataclasses import replace
-
         fern = as_dict(raw_op.get("x-fern-streaming"))
         changes: dict[str, Any] = {}
         if stream.sentinel is None and isinstance(fern.get("terminator"), str):
@@ -469,3 +534,14 @@ class _Builder:
             return []
         events = self.event_reader.union_events(union, declared, framed=False).events
         return [MessageType(event.name, event.frame, event.location) for event in events]
+
+
+def _streamed_media_type(responses: dict[str, Response]) -> tuple[str, MediaType] | None:
+    """The media type a vendor stream form describes: the first success response's JSON one."""
+    for status, response in responses.items():
+        if not is_success_status(status) or not response.content:
+            continue
+        media = list(response.content.values())
+        json_media = [m for m in media if is_json_media_type(m.media_type)]
+        return status, (json_media or media)[0]
+    return None

@@ -78,7 +78,7 @@ class RequestBody:
     def json_schema(self) -> Schema | None:
         """The schema of the JSON body, if there is one."""
         for media_type, content in self.content.items():
-            if _is_json(media_type) and content.schema is not None:
+            if is_json_media_type(media_type) and content.schema is not None:
                 return content.schema
         return None
 
@@ -227,6 +227,7 @@ def is_success_status(status: str) -> bool:
     return len(status) == 3 and status[0] == "2"
 
 
-def _is_json(media_type: str) -> bool:
+def is_json_media_type(media_type: str) -> bool:
+    """`application/json` or a `+json` suffix type, parameters ignored."""
     base = media_type.split(";")[0].strip().lower()
     return base == "application/json" or base.endswith("+json")

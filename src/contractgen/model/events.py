@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from contractgen.location import Location
+from contractgen.model.contract import is_json_media_type
 from contractgen.model.reading import Reader, as_dict, as_str
 from contractgen.model.schema import Schema
 from contractgen.model.stream import DiscriminatorMapping, EventType, StreamFormat
@@ -265,15 +266,11 @@ def _sentinel_value(data: Schema) -> str | None:
     """The one raw line a `data` schema allows: a string pinned by `const` or one-value `enum`."""
     if data.get("type") not in ("string", None) or isinstance(data.get("properties"), dict):
         return None
-    if data.get("contentSchema") is not None or _is_json(as_str(data.get("contentMediaType"))):
+    media_type = as_str(data.get("contentMediaType"))
+    if data.get("contentSchema") is not None or is_json_media_type(media_type or ""):
         return None
     values = _pinned_values(data)
     return values[0] if len(values) == 1 else None
-
-
-def _is_json(media_type: str | None) -> bool:
-    base = (media_type or "").split(";")[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
 
 
 def _mapped_name(union: Schema, branch: Schema) -> str | None:

@@ -23,9 +23,14 @@ SEQUENTIAL_MEDIA_TYPES: dict[str, StreamFormat] = {
 }
 
 
+LEGACY_MEDIA_TYPES: dict[str, str] = {"application/stream+json": "application/jsonl"}
+"""Sequential media types read as the standard one they stand for (Spring's NDJSON name)."""
+
+
 def sequential_format(media_type: str) -> StreamFormat | None:
     """The framing of a sequential media type (parameters ignored), or None for any other."""
-    return SEQUENTIAL_MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+    base = media_type.split(";")[0].strip().lower()
+    return SEQUENTIAL_MEDIA_TYPES.get(LEGACY_MEDIA_TYPES.get(base, base))
 
 
 class ItemSource(StrEnum):
@@ -34,6 +39,8 @@ class ItemSource(StrEnum):
     ITEM_SCHEMA = "itemSchema"
     SCHEMA = "schema"
     OAI_ITEM_SCHEMA = "x-oai-itemSchema"
+    FERN_STREAMING = "x-fern-streaming"
+    """The `schema` of a JSON response (or `response-stream`) that `x-fern-streaming` streams."""
 
 
 @dataclass(frozen=True, slots=True)
