@@ -234,13 +234,15 @@ def _corpus_counts(name: str) -> Counter[str]:
 
 
 def test_openai_streams_lack_terminal_events_and_limits_once_for_the_document() -> None:
+    """And four operations (completions, runs) take `stream: true` but document no stream."""
     counts = _corpus_counts("openai-openapi.yaml")
-    assert counts == {"STR004": 1, "STR011": 1}
+    assert counts == {"STR004": 1, "STR011": 1, "STR012": 4}
 
 
 def test_mistral_streams_get_inline_json_warnings_once_per_schema() -> None:
+    """`/v1/conversations` pins `stream` to false (its stream is `#stream`); agents do not."""
     counts = _corpus_counts("mistral-openapi.yaml")
-    assert counts == {"STR004": 1, "STR008": 6, "STR011": 1}
+    assert counts == {"STR004": 1, "STR008": 6, "STR011": 1, "STR012": 1}
 
 
 def test_frame_with_data_union_discriminated_by_data_pointer(write_spec: WriteSpec) -> None:

@@ -6,6 +6,7 @@ read its errors, select it, and keep it alive. Each rule checks one of those pro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -841,6 +842,116 @@ def check_stream_limits(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 def _missing_stream_limits(op: Operation) -> list[str]:
     return [limit for limit in STREAM_LIMITS if not op.limits.has(f"stream.{limit}")]
+
+
+# --- STR012 ------------------------------------------------------------------------------
+
+STREAM_FLAG_NAMES = ("stream", "streaming")
+STREAMING_WORDS = re.compile(r"server[- ]sent events|\bSSE\b|event[- ]stream", re.IGNORECASE)
+
+
+@rule(
+    "STR012",
+    "stream-flag-without-stream",
+    Level.WARNING,
+    "A request body has a boolean stream flag, but the operation documents no streaming response.",
+    rationale="""
+        A boolean `stream` property in the request body (or one described as selecting
+        server-sent events) says the operation can answer with a stream. If no success
+        response lists a streaming media type, clients and generated code never learn what
+        the stream carries or how it ends. Document it beside the non-streaming response,
+        and tie it to the flag with `x-contract-stream.streamFlag`.
+    """,
+    bad="""
+        requestBody:
+          content:
+            application/json:
+              schema: {properties: {stream: {type: boolean}}}
+        responses:
+          '200': {content: {application/json: {schema: {$ref: '#/components/schemas/Chat'}}}}
+    """,
+    good="""
+        responses:
+          '200':
+            content:
+              application/json: {schema: {$ref: '#/components/schemas/Chat'}}
+              text/event-stream:
+                itemSchema: {$ref: '#/components/schemas/ChatEvent'}
+                x-contract-stream: {streamFlag: /stream, terminal: [done]}
+    """,
+)
+def check_stream_flag_without_stream(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    flagged = [(op, flag) for op in ctx.contract.operations if (flag := _stream_flag(ctx, op))]
+    gaps = (
+        rule.finding(
+            where,
+            f"{op.key}: the request property `{name}` is a boolean stream flag, but the "
+            "operation documents no streaming response; add it to the success response (a "
+            f"`text/event-stream` or JSON Lines media type with `x-contract-stream.streamFlag: "
+            f"/{name}`)",
+        )
+        for op, (name, where) in flagged
+        if not op.is_streaming
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.is_streaming for op, _ in flagged),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"{count} operations take a boolean stream flag in their request body, and none "
+            "documents its streaming response; add each stream to its success response, with "
+            "`x-contract-stream.streamFlag`"
+        ),
+    )
+
+
+def _stream_flag(ctx: RuleContext, op: Operation) -> tuple[str, Location] | None:
+    """A top-level boolean request property that selects a stream, and where it is written."""
+    body = op.request_body.json_schema() if op.request_body else None
+    if body is None:
+        return None
+    node = _Node(body.value, body.value_location)
+    names = {name for part in _parts(ctx, node) for name in _dict_keys(part.get("properties"))}
+    for name in sorted(names):
+        found = _property(ctx, node, name)
+        if found is None or not _is_boolean(ctx, found[0]) or _is_fixed(ctx, node, name):
+            continue
+        description = found[0].get("description")
+        says_streaming = isinstance(description, str) and STREAMING_WORDS.search(description)
+        if name.lower() in STREAM_FLAG_NAMES or says_streaming:
+            return name, found[1]
+    return None
+
+
+def _is_fixed(ctx: RuleContext, node: _Node, name: str) -> bool:
+    """Whether some part of the schema pins the property to one value (`enum: [false]`).
+
+    Specs that split the streaming and the plain variant of an operation (Speakeasy's
+    `/path#stream`) pin the flag in each; a pinned flag selects nothing.
+    """
+    for part in _parts(ctx, node):
+        props = part.get("properties")
+        if not isinstance(props, dict) or name not in props:
+            continue
+        declared = _resolve(ctx, props[name], part.location.child("properties", name))
+        enum = declared.get("enum") if declared else None
+        if declared and ("const" in declared.value or (isinstance(enum, list) and len(enum) == 1)):
+            return True
+    return False
+
+
+def _is_boolean(ctx: RuleContext, node: _Node) -> bool:
+    """A boolean schema, also when nullable (`anyOf: [{type: boolean}, {type: 'null'}]`)."""
+    if "boolean" in _types(node):
+        return True
+    for keyword in ("anyOf", "oneOf"):
+        members = node.get(keyword)
+        for index, member in enumerate(members if isinstance(members, list) else []):
+            resolved = _resolve(ctx, member, node.location.child(keyword, index))
+            if resolved is not None and "boolean" in _types(resolved):
+                return True
+    return False
 
 
 # --- STR013 ------------------------------------------------------------------------------
