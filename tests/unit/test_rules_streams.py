@@ -314,7 +314,11 @@ def test_frame_union_discriminated_by_data_type(write_spec: WriteSpec) -> None:
     assert finding.location.pointer.endswith("/x-contract-stream/terminal/2")
     [error] = findings(write_spec, text, "STR006")
     assert "error event 'error' lacks property code" in error.message
-    assert error.location.pointer.endswith("/oneOf/2/properties/data/contentSchema")
+    assert error.location.pointer.endswith("/oneOf/2/properties/data/contentSchema/properties")
+    assert [r.pointer for r in error.related] == [
+        "/paths/~1a/post/responses/200/content/text~1event-stream",
+        "/paths/~1a/post/responses/200/content/text~1event-stream/x-contract-stream/errorEvent",
+    ]
 
 
 def test_frame_union_with_a_frame_whose_data_pins_no_type(write_spec: WriteSpec) -> None:

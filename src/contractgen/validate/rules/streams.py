@@ -14,7 +14,13 @@ from typing import Any
 from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
-from contractgen.model.stream import ItemSource, Stream, StreamFormat, sequential_format
+from contractgen.model.stream import (
+    EventType,
+    ItemSource,
+    Stream,
+    StreamFormat,
+    sequential_format,
+)
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
@@ -435,7 +441,9 @@ def check_terminal_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         After a stream has started, errors can only arrive as an event. The `errorEvent`
         carries the same codes as the pre-stream problem responses, `{code, message,
         retryable}`, so clients handle both with one code path; and it ends the stream, so it
-        must be listed in `terminal`.
+        must be listed in `terminal`. A payload that lacks a member is reported where the fix
+        goes, the payload schema (its `properties`, or its `required` when only requiredness
+        is missing), with the stream as a related location.
     """,
     bad="""
         x-contract-stream: {terminal: [done], errorEvent: error}
@@ -464,29 +472,40 @@ def check_error_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 )
             )
         event = stream.event(name)
-        if event is not None:
-            problem = _error_payload_problem(ctx, event.payload, name)
-            if problem is not None:
-                at = event.payload.location if event.payload else event.location
-                problems.append(_Problem(op, at, problem, (where,)))
+        found = _error_payload_problem(ctx, event) if event is not None else None
+        if found is not None:
+            at, message = found
+            problems.append(_Problem(op, at, message, (stream.location, where)))
     yield from _report(rule, problems)
 
 
-def _error_payload_problem(ctx: RuleContext, payload: Any, name: str) -> str | None:
+def _error_payload_problem(ctx: RuleContext, event: EventType) -> tuple[Location, str] | None:
+    """What the error event's payload lacks, and where the fix goes.
+
+    The payload schema itself (where a `$ref` leads): its `properties` when a member is
+    missing, its `required` when only requiredness is; the event branch when there is no
+    JSON payload at all.
+    """
     fix = (
         "the error event carries {code, message, retryable} from the error catalogue, "
         "with code and message required"
     )
+    payload = event.payload
     if payload is None:
-        return f"error event {name!r} has no JSON payload schema; {fix}"
+        return event.location, f"error event {event.name!r} has no JSON payload schema; {fix}"
     node = _Node(payload.value, payload.value_location)
     props = {prop for part in _parts(ctx, node) for prop in _dict_keys(part.get("properties"))}
     required = _required(ctx, node)
-    lacking = [f"property {m}" for m in ERROR_MEMBERS if m not in props]
-    lacking += [f"required {m}" for m in ERROR_REQUIRED if m in props and m not in required]
-    if not lacking:
+    missing = [member for member in ERROR_MEMBERS if member not in props]
+    optional = [member for member in ERROR_REQUIRED if member in props and member not in required]
+    if not missing and not optional:
         return None
-    return f"the payload of error event {name!r} lacks {', '.join(lacking)}; {fix}"
+    keyword = "properties" if missing else "required"
+    at = payload.value_location
+    if payload.get(keyword) is not None:
+        at = at.child(keyword)
+    lacking = [f"property {m}" for m in missing] + [f"required {m}" for m in optional]
+    return at, f"the payload of error event {event.name!r} lacks {', '.join(lacking)}; {fix}"
 
 
 def _dict_keys(value: Any) -> list[str]:
