@@ -781,3 +781,52 @@ def test_application_stream_json_is_read_as_json_lines(write_spec: WriteSpec) ->
     [form] = [f for f in contract.legacy_forms if f.form == "`application/stream+json`"]
     assert form.native == "application/jsonl" and form.native_since is None
     assert form.location.pointer.endswith("/content/application~1stream+json")
+
+
+def test_discriminator_mappings_are_resolved_against_the_union(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/jsonl: {itemSchema: {$ref: '#/components/schemas/Chunk'}}
+  /ws:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket:
+        discriminator: /type
+        clientMessages: {$ref: '#/components/schemas/Chunk'}
+        serverMessages: {oneOf: [{$ref: '#/components/schemas/Alias'}]}
+components:
+  schemas:
+    Chunk:
+      oneOf:
+        - $ref: '#/components/schemas/Alias'
+        - {properties: {type: {const: inline}}}
+      discriminator:
+        propertyName: type
+        mapping:
+          delta: '#/components/schemas/Delta'
+          inline: '#/components/schemas/Chunk/oneOf/1'
+          other: Other
+          missing: Missing
+    Alias: {$ref: '#/components/schemas/Delta'}
+    Delta: {properties: {type: {const: delta}}}
+    Other: {properties: {type: {const: other}}}
+"""
+    contract = build(write_spec, body)
+    expected = [
+        ("delta", True, True),  # through Alias, where the branch resolves
+        ("inline", True, True),
+        ("other", False, True),
+        ("missing", False, False),
+    ]
+    jsonl = stream(contract, "POST /a")
+    assert [(m.value, m.in_union, m.resolves) for m in jsonl.mappings] == expected
+    ws = op(contract, "GET /ws").websocket
+    assert ws is not None
+    assert [(m.value, m.in_union, m.resolves) for m in ws.client_mappings] == expected
+    assert ws.server_mappings == ()

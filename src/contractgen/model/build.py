@@ -36,6 +36,7 @@ from contractgen.model.reading import Reader, as_dict, as_int, as_list, as_str, 
 from contractgen.model.schema import Schema
 from contractgen.model.stream import (
     LEGACY_MEDIA_TYPES,
+    DiscriminatorMapping,
     Heartbeat,
     ItemSource,
     Stream,
@@ -506,13 +507,17 @@ class _Builder:
         server = self.read.schema(raw.get("serverMessages"), where.child("serverMessages"))
         extensible = raw.get("extensible")
         heartbeat = as_dict(raw.get("heartbeat"))
+        client_types, client_mappings = self.message_types(client, declared)
+        server_types, server_mappings = self.message_types(server, declared)
         return WebSocket(
             location=where,
             subprotocols=as_strs(raw.get("subprotocols")),
             client_messages=client,
             server_messages=server,
-            client_types=tuple(self.message_types(client, declared)),
-            server_types=tuple(self.message_types(server, declared)),
+            client_types=client_types,
+            server_types=server_types,
+            client_mappings=client_mappings,
+            server_mappings=server_mappings,
             discriminator=discriminator,
             extensible_client=as_dict(extensible).get("client") is True or extensible is True,
             extensible_server=as_dict(extensible).get("server") is True or extensible is True,
@@ -528,12 +533,18 @@ class _Builder:
             has_upgrade_response="101" in responses,
         )
 
-    def message_types(self, union: Schema | None, declared: str | None) -> list[MessageType]:
-        """A message union's types, told apart by the declared property, else as inferred."""
+    def message_types(
+        self, union: Schema | None, declared: str | None
+    ) -> tuple[tuple[MessageType, ...], tuple[DiscriminatorMapping, ...]]:
+        """A message union's types and discriminator mapping.
+
+        Types are told apart by the declared property, else as the events of a stream are.
+        """
         if union is None or not isinstance(union.value, dict):
-            return []
-        events = self.event_reader.union_events(union, declared, framed=False).events
-        return [MessageType(event.name, event.frame, event.location) for event in events]
+            return (), ()
+        found = self.event_reader.union_events(union, declared, framed=False)
+        types = tuple(MessageType(e.name, e.frame, e.location) for e in found.events)
+        return types, found.mappings
 
 
 def _streamed_media_type(responses: dict[str, Response]) -> tuple[str, MediaType] | None:

@@ -241,14 +241,26 @@ class EventReader:
         return data, None
 
     def mappings(self, union: Schema, branches: list[Schema]) -> list[DiscriminatorMapping]:
+        """The union's `discriminator.mapping`, each entry resolved and checked against it.
+
+        A target is a branch when it resolves where a branch does, or is written as one
+        (a bare name stands for `#/components/schemas/<name>`).
+        """
         mapping = as_dict(as_dict(union.get("discriminator")).get("mapping"))
-        members = {_component_ref(branch.ref) for branch in branches if branch.ref}
+        written = {_component_ref(branch.ref) for branch in branches if branch.ref}
+        placed = {branch.value_location for branch in branches}
         at = union.value_location.child("discriminator", "mapping")
-        return [
-            DiscriminatorMapping(value, target, at.child(value), _component_ref(target) in members)
-            for value, target in mapping.items()
-            if isinstance(target, str)
-        ]
+        found = []
+        for value, target in mapping.items():
+            if not isinstance(target, str):
+                continue
+            ref = _component_ref(target)
+            resolved = self.read.schema({"$ref": ref}, at.child(value))
+            exists = resolved is not None and resolved.value is not None
+            lands = resolved is not None and exists and resolved.value_location in placed
+            in_union = ref in written or lands
+            found.append(DiscriminatorMapping(value, target, at.child(value), in_union, exists))
+        return found
 
 
 def _pinned_values(schema: Schema) -> list[str]:

@@ -60,12 +60,15 @@ class EventType:
 
 @dataclass(frozen=True, slots=True)
 class DiscriminatorMapping:
-    """One entry of an OpenAPI `discriminator.mapping` on the event union."""
+    """One entry of an OpenAPI `discriminator.mapping` on an event or message union."""
 
     value: str
     target: str
     location: Location
     in_union: bool
+    """Whether the target is one of the union's branches (compared where each resolves)."""
+    resolves: bool = True
+    """Whether the target names a schema at all (a dangling one is OAS002's to report)."""
 
 
 @dataclass(frozen=True, slots=True)

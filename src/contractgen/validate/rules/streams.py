@@ -15,6 +15,7 @@ from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
 from contractgen.model.stream import (
+    DiscriminatorMapping,
     EventType,
     ItemSource,
     Stream,
@@ -255,11 +256,14 @@ def _union_size(ctx: RuleContext, union: Location) -> int:
     "STR003",
     "discriminator-mapping-outside-union",
     Level.ERROR,
-    "A discriminator mapping names a schema that is not a branch of the event union.",
+    "A discriminator mapping names a schema that is not a branch of its event or message union.",
     rationale="""
-        A mapping entry tells clients which schema to parse an event with. If the target is
-        not one of the union's branches, the union and the mapping disagree: generated
-        clients either reject valid events or parse them with a schema the union forbids.
+        A mapping entry tells clients which schema to parse an event (or a WebSocket message)
+        with. If the target is not one of the union's branches, the union and the mapping
+        disagree: generated clients either reject valid events or parse them with a schema
+        the union forbids. This covers SSE and JSON Lines event unions and the WebSocket
+        `clientMessages` and `serverMessages` unions; a target that names no schema at all is
+        an unresolved reference (OAS002).
     """,
     bad="""
         oneOf: [{$ref: '#/components/schemas/Delta'}, {$ref: '#/components/schemas/Done'}]
@@ -282,15 +286,27 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             _Problem(
                 op,
                 mapping.location,
-                f"discriminator mapping {mapping.value!r} of {_what(stream)} points at "
-                f"{mapping.target}, which is not a branch of the event union; add it to the "
-                "union or fix the mapping",
+                f"discriminator mapping {mapping.value!r} of {union} points at "
+                f"{mapping.target}, which is not one of its branches; add it to the union or "
+                "fix the mapping",
             )
-            for op, stream in ctx.contract.streams
-            for mapping in stream.mappings
-            if not mapping.in_union
+            for op, union, mappings in _mapped_unions(ctx)
+            for mapping in mappings
+            if mapping.resolves and not mapping.in_union  # a dangling target is OAS002's
         ),
     )
+
+
+def _mapped_unions(
+    ctx: RuleContext,
+) -> Iterator[tuple[Operation, str, tuple[DiscriminatorMapping, ...]]]:
+    """Every event and message union with its mapping: streams, then WebSocket directions."""
+    for op, stream in ctx.contract.streams:
+        yield op, f"the event union of {_what(stream)}", stream.mappings
+    for op in ctx.contract.operations:
+        if op.websocket is not None:
+            yield op, "the WebSocket `clientMessages` union", op.websocket.client_mappings
+            yield op, "the WebSocket `serverMessages` union", op.websocket.server_mappings
 
 
 # --- STR004 ------------------------------------------------------------------------------
