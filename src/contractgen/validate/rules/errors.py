@@ -149,7 +149,8 @@ def check_retry_after_header(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         With an error catalogue, every error body is an RFC 9457 problem carrying the catalogue
         `code` and `retryable`: clients branch on `code` and decide on retries from
         `retryable`, whatever the status. An error response with another media type, or a
-        problem schema without these members, breaks that promise.
+        problem schema without these members, breaks that promise. When no error response is
+        a problem, the document gets one finding, at its root.
     """,
     bad="""
         '429':
@@ -171,6 +172,8 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.contract.errors is None:
         return
     checked_schemas: set[Location] = set()
+    not_problems: list[Finding] = []
+    adopted = False
     for op, response in _unique_responses(ctx.contract):
         if not response.is_error or op.method == "head":
             continue
@@ -178,13 +181,17 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             (media for key, media in response.content.items() if _is_problem_media_type(key)),
             None,
         )
+        adopted |= problem is not None
         if problem is None:
             found = ", ".join(f"`{media}`" for media in response.content)
-            yield rule.finding(
-                response.location,
-                f"the {response.status} error response of {op.key} "
-                f"{f'is {found}' if found else 'has no content'}; with an error catalogue, error "
-                f"bodies are `{PROBLEM_MEDIA_TYPE}` (RFC 9457) with `code` and `retryable`",
+            not_problems.append(
+                rule.finding(
+                    response.location,
+                    f"the {response.status} error response of {op.key} "
+                    f"{f'is {found}' if found else 'has no content'}; with an error catalogue, "
+                    f"error bodies are `{PROBLEM_MEDIA_TYPE}` (RFC 9457) with `code` and "
+                    "`retryable`",
+                )
             )
         elif problem.schema is None:
             yield rule.finding(
@@ -206,6 +213,17 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                     f"{', '.join(f'`{name}`' for name in missing)}; declare every RFC 9457 member "
                     "(`type`, `title`, `status`, `detail`) plus `code` and `retryable`",
                 )
+    yield from report_gaps(
+        rule,
+        not_problems,
+        adopted=adopted,
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no error response is `{PROBLEM_MEDIA_TYPE}` ({count} error responses); with an "
+            "error catalogue, error bodies are RFC 9457 problems with `code` and `retryable`: "
+            "describe them once (a `components/responses` entry) and reference it"
+        ),
+    )
 
 
 def _is_problem_media_type(media_type: str) -> bool:
