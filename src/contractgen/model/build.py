@@ -155,8 +155,8 @@ class _Builder:
             for content in response.content.values()
             if content.stream is not None
         ]
-        if not streams:
-            streams = [s for s in [self.fern_stream(raw, location, responses)] if s is not None]
+        if not streams and (fern := self.fern_stream(raw, location, responses)) is not None:
+            streams.append(fern)
         operation_id = as_str(raw.get("operationId"))
         return Operation(
             method=method,

@@ -255,10 +255,9 @@ class EventReader:
             if not isinstance(target, str):
                 continue
             ref = _component_ref(target)
-            resolved = self.read.schema({"$ref": ref}, at.child(value))
-            exists = resolved is not None and resolved.value is not None
-            lands = resolved is not None and exists and resolved.value_location in placed
-            in_union = ref in written or lands
+            resolved, where = self.read.deref({"$ref": ref}, at.child(value))
+            exists = resolved is not None
+            in_union = ref in written or (exists and where in placed)
             found.append(DiscriminatorMapping(value, target, at.child(value), in_union, exists))
         return found
 
