@@ -265,6 +265,62 @@ def test_null_removes_whole_sections(write_spec: WriteSpec) -> None:
     assert not limits.has("stream") and limits.request_max_bytes == 2000
 
 
+def test_a_value_is_a_document_default_only_where_the_root_declared_it(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, LIMITS)
+    post, get = op(contract, "POST /a"), op(contract, "GET /a")
+    assert contract.inherits_default(post, "stream.maxDurationSeconds")
+    assert not contract.inherits_default(post, "request.maxBytes")  # the path item's
+    assert not contract.inherits_default(post, "tokens.requestField")
+    assert not contract.inherits_default(post, "rateLimits.rpm")  # merged into the operation's
+    assert not contract.inherits_default(get, "stream.maxDurationSeconds")  # removed
+    rpm = contract.default_limits.source("rateLimits.rpm")
+    assert rpm is not None and rpm.pointer == "/x-contract-limits/rateLimits/0"
+
+
+def test_limits_fit_the_operations_that_have_what_they_bound(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /chat:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        '200': {description: ok, content: {application/jsonl: {itemSchema: {type: object}}}}
+  /models:
+    get: {responses: {'200': {description: ok}}}
+  /realtime:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket: {clientMessages: {}, serverMessages: {}}
+"""
+    contract = build(write_spec, body)
+    fits = {
+        key: [
+            path
+            for path in (
+                "request.maxBytes",
+                "tokens.maxInputTokens",
+                "stream.maxDurationSeconds",
+                "websocket.maxConnectionsPerKey",
+                "rateLimits.rpm",
+            )
+            if op(contract, key).limit_fits(path)
+        ]
+        for key in ("POST /chat", "GET /models", "GET /realtime")
+    }
+    assert fits == {
+        "POST /chat": [
+            "request.maxBytes",
+            "tokens.maxInputTokens",
+            "stream.maxDurationSeconds",
+            "rateLimits.rpm",
+        ],
+        "GET /models": ["rateLimits.rpm"],
+        "GET /realtime": ["websocket.maxConnectionsPerKey", "rateLimits.rpm"],
+    }
+
+
 def test_limit_values_of_the_wrong_type_read_as_unset(write_spec: WriteSpec) -> None:
     contract = build(write_spec, "x-contract-limits: {request: {maxBytes: '1MB'}}\npaths: {}\n")
     assert contract.default_limits.request_max_bytes is None
@@ -522,3 +578,255 @@ def test_component_names_are_not_event_names_without_openapi_discriminator(
     jsonl = stream(unions, "POST /jsonl-unpinned")
     assert jsonl.event_names == ("delta",)
     assert not jsonl.has_union_discriminator
+
+
+def test_union_pinned_without_a_discriminator_keyword_is_discriminated(unions: Contract) -> None:
+    """`kind` is pinned in every branch (`const`, a one-value `enum` through allOf); `object` too,
+    but to the same value, so it tells nothing apart."""
+    jsonl = stream(unions, "POST /jsonl-inferred")
+    assert jsonl.discriminator == "data#/kind" and jsonl.has_union_discriminator
+    assert jsonl.event_names == ("started", "finished")
+
+
+def test_frame_union_inferred_from_its_data_with_a_sentinel_frame(unions: Contract) -> None:
+    sse = stream(unions, "POST /frames-inferred-by-data")
+    assert sse.discriminator == "data#/type" and sse.has_union_discriminator
+    assert sse.event_names == ("delta", "error")
+    assert sse.sentinel == "[DONE]"
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/itemSchema/oneOf/2")
+    assert not sse.declared
+
+
+def test_legacy_payload_union_with_a_sentinel_branch(unions: Contract) -> None:
+    sse = stream(unions, "POST /legacy-payload-sentinel")
+    assert sse.event_names == ("delta", "error") and sse.has_union_discriminator
+    assert sse.sentinel == "[DONE]"
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/schema/anyOf/2")
+
+
+def test_json_lines_has_no_sentinel_branch(unions: Contract) -> None:
+    jsonl = stream(unions, "POST /jsonl-string-item")
+    assert jsonl.sentinel is None
+    assert not jsonl.has_union_discriminator
+
+
+def test_branches_pinning_one_value_alike_are_not_told_apart(unions: Contract) -> None:
+    jsonl = stream(unions, "POST /frames-same-value")
+    assert jsonl.discriminator is None and not jsonl.has_union_discriminator
+
+
+def test_declared_sentinel_wins_over_a_sentinel_branch(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            text/event-stream:
+              itemSchema:
+                oneOf:
+                  - properties: {event: {const: delta}, data: {type: string}}
+                  - properties: {data: {const: '[END]'}}
+              x-contract-stream: {sentinel: '[DONE]'}
+"""
+    sse = stream(build(write_spec, body), "POST /a")
+    assert sse.sentinel == "[DONE]" and sse.event_names == ("delta",)
+    assert sse.sentinel_location is not None
+    assert sse.sentinel_location.pointer.endswith("/x-contract-stream/sentinel")
+
+
+def test_websocket_message_unions_are_inferred_without_a_declared_discriminator(
+    write_spec: WriteSpec,
+) -> None:
+    body = """\
+paths:
+  /ws:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket:
+        clientMessages:
+          oneOf:
+            - {type: object, properties: {op: {const: say}}}
+            - {type: object, properties: {op: {enum: [bye]}}}
+        serverMessages:
+          oneOf:
+            - {type: object, properties: {op: {const: said}}}
+"""
+    ws = op(build(write_spec, body), "GET /ws").websocket
+    assert ws is not None
+    assert [t.name for t in ws.client_types] == ["say", "bye"]
+    assert [t.name for t in ws.server_types] == ["said"]
+
+
+def test_only_success_responses_are_streams(write_spec: WriteSpec) -> None:
+    events = "{itemSchema: {type: object, properties: {data: {type: string}}}}"
+    body = f"""\
+paths:
+  /a:
+    post:
+      responses:
+        '200': {{description: ok, content: {{text/event-stream: {events}}}}}
+        2XX: {{description: ok, content: {{application/jsonl: {events}}}}}
+        '429': {{description: slow, content: {{text/event-stream: {events}}}}}
+        5XX: {{description: down, content: {{application/x-ndjson: {events}}}}}
+        default: {{description: error, content: {{text/event-stream: {events}}}}}
+"""
+    operation = op(build(write_spec, body), "POST /a")
+    assert [(s.status, s.media_type) for s in operation.streams] == [
+        ("200", "text/event-stream"),
+        ("2XX", "application/jsonl"),
+    ]
+    assert operation.responses["429"].content["text/event-stream"].stream is None
+
+
+FERN = """\
+paths:
+  /logs:
+    post:
+      x-fern-streaming: true
+      responses:
+        '200':
+          description: JSON chunks
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Chunk'}}
+  /chat:
+    post:
+      x-fern-streaming:
+        format: sse
+        terminator: '[DONE]'
+        stream-condition: stream
+        response: {$ref: '#/components/schemas/Chat'}
+        response-stream: {$ref: '#/components/schemas/Chunk'}
+      requestBody:
+        content:
+          application/json: {schema: {properties: {stream: {type: boolean}}}}
+      responses:
+        '400': {description: bad}
+        '200':
+          description: the whole answer, or SSE chunks when stream is true
+          content:
+            application/json: {schema: {$ref: '#/components/schemas/Chat'}}
+  /terminator-only:
+    post:
+      x-fern-streaming: {terminator: '[DONE]'}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object}}}}
+  /native:
+    post:
+      x-fern-streaming: {format: sse}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json: {schema: {type: object}}
+            text/event-stream: {itemSchema: {properties: {data: {type: string}}}}
+  /spring:
+    get:
+      responses:
+        '200':
+          description: Spring's NDJSON name
+          content:
+            application/stream+json: {itemSchema: {$ref: '#/components/schemas/Chunk'}}
+components:
+  schemas:
+    Chat: {type: object, properties: {text: {type: string}}}
+    Chunk: {type: object, properties: {delta: {type: string}}}
+"""
+
+
+def test_fern_streaming_true_streams_the_json_response_as_json_chunks(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    chunks = stream(contract, "POST /logs")
+    assert chunks.format is StreamFormat.JSONL and chunks.declared
+    assert chunks.media_type == "application/json" and chunks.status == "200"
+    assert chunks.location.pointer == "/paths/~1logs/post/responses/200/content/application~1json"
+    assert chunks.item_source is ItemSource.FERN_STREAMING
+    assert chunks.item_schema is not None and chunks.item_schema.name == "Chunk"
+    assert chunks.event_names == ("item",)
+
+
+def test_fern_streaming_object_maps_format_terminator_condition_and_response_stream(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    sse = stream(contract, "POST /chat")
+    assert sse.format is StreamFormat.SSE and sse.status == "200"
+    assert sse.item_schema is not None and sse.item_schema.name == "Chunk"
+    assert sse.item_schema.location.pointer.endswith("/x-fern-streaming/response-stream")
+    assert sse.sentinel == "[DONE]" and sse.stream_flag == "/stream"
+    forms = {(f.location.pointer, f.native) for f in contract.legacy_forms}
+    assert ("/paths/~1chat/post/x-fern-streaming", "text/event-stream") in forms
+    assert ("/paths/~1logs/post/x-fern-streaming", "application/jsonl") in forms
+
+
+def test_fern_streaming_that_declares_no_stream_or_beside_a_native_one(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build(write_spec, FERN)
+    assert op(contract, "POST /terminator-only").streams == ()
+    native = stream(contract, "POST /native")
+    assert native.media_type == "text/event-stream" and native.item_source is ItemSource.ITEM_SCHEMA
+
+
+def test_application_stream_json_is_read_as_json_lines(write_spec: WriteSpec) -> None:
+    contract = build(write_spec, FERN)
+    jsonl = stream(contract, "GET /spring")
+    assert jsonl.format is StreamFormat.JSONL and jsonl.item_source is ItemSource.ITEM_SCHEMA
+    [form] = [f for f in contract.legacy_forms if f.form == "`application/stream+json`"]
+    assert form.native == "application/jsonl" and form.native_since is None
+    assert form.location.pointer.endswith("/content/application~1stream+json")
+
+
+def test_discriminator_mappings_are_resolved_against_the_union(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/jsonl: {itemSchema: {$ref: '#/components/schemas/Chunk'}}
+  /ws:
+    get:
+      responses: {'101': {description: upgrade}}
+      x-contract-websocket:
+        discriminator: /type
+        clientMessages: {$ref: '#/components/schemas/Chunk'}
+        serverMessages: {oneOf: [{$ref: '#/components/schemas/Alias'}]}
+components:
+  schemas:
+    Chunk:
+      oneOf:
+        - $ref: '#/components/schemas/Alias'
+        - {properties: {type: {const: inline}}}
+      discriminator:
+        propertyName: type
+        mapping:
+          delta: '#/components/schemas/Delta'
+          inline: '#/components/schemas/Chunk/oneOf/1'
+          other: Other
+          missing: Missing
+    Alias: {$ref: '#/components/schemas/Delta'}
+    Delta: {properties: {type: {const: delta}}}
+    Other: {properties: {type: {const: other}}}
+"""
+    contract = build(write_spec, body)
+    expected = [
+        ("delta", True, True),  # through Alias, where the branch resolves
+        ("inline", True, True),
+        ("other", False, True),
+        ("missing", False, False),
+    ]
+    jsonl = stream(contract, "POST /a")
+    assert [(m.value, m.in_union, m.resolves) for m in jsonl.mappings] == expected
+    ws = op(contract, "GET /ws").websocket
+    assert ws is not None
+    assert [(m.value, m.in_union, m.resolves) for m in ws.client_mappings] == expected
+    assert ws.server_mappings == ()

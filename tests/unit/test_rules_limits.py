@@ -8,12 +8,13 @@ from typing import Any
 
 from contractgen.location import Location
 from contractgen.model.limits import Limits, merge_limits
-from contractgen.report.finding import Finding
+from contractgen.report.finding import Finding, Level
 from tests.conftest import FIXTURES, validate_path
 
 ROOT = Location("openapi.yaml", "/x-contract-limits")
 PATH = Location("openapi.yaml", "/paths/~1a/x-contract-limits")
 OP = Location("openapi.yaml", "/paths/~1a/post/x-contract-limits")
+EXAMPLE_CONTRACT = FIXTURES.parents[1] / "specs" / "chat-service.yaml"
 
 WriteSpec = Callable[..., Path]
 
@@ -135,6 +136,17 @@ paths:
 """
 
 
+EMBEDDINGS = """\
+  /embeddings:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {input: {type: string}}}
+      responses: {'200': {description: ok}}
+"""
+
+
 def test_lim002_reads_nullable_unions_and_exclusive_maximum(write_spec: WriteSpec) -> None:
     nullable = "{anyOf: [{type: integer, maximum: 100}, {type: 'null'}]}"
     exclusive = "{type: integer, exclusiveMaximum: 101}"
@@ -143,12 +155,33 @@ def test_lim002_reads_nullable_unions_and_exclusive_maximum(write_spec: WriteSpe
         assert [f.message for f in found if "POST" in f.message] == [], field
 
 
-def test_lim002_reports_inherited_field_without_body_where_declared(write_spec: WriteSpec) -> None:
+def test_lim002_root_default_does_not_reach_operations_without_a_json_body(
+    write_spec: WriteSpec,
+) -> None:
     spec = TOKENS_SPEC.format(field="{type: integer, maximum: 100}")
-    found = findings(write_spec, spec, "LIM002")
-    assert len(found) == 1
-    assert found[0].location.pointer == "/x-contract-limits/tokens/requestField"
-    assert "GET /models" in found[0].message and "no JSON request body" in found[0].message
+    assert findings(write_spec, spec, "LIM002") == []
+
+
+def test_lim002_root_default_missing_from_a_json_body_is_an_info_note(
+    write_spec: WriteSpec,
+) -> None:
+    spec = TOKENS_SPEC.format(field="{type: integer, maximum: 100}") + EMBEDDINGS
+    [note] = findings(write_spec, spec, "LIM002")
+    assert note.level is Level.INFO
+    assert note.location.pointer == "/paths/~1embeddings/post"
+    assert [r.pointer for r in note.related] == ["/x-contract-limits/tokens/requestField"]
+
+
+def test_lim002_field_declared_on_the_path_item_is_checked_as_the_operations_own(
+    write_spec: WriteSpec,
+) -> None:
+    spec = TOKENS_SPEC.format(field="{type: integer, maximum: 100}").replace(
+        "  /models:\n", "  /models:\n    x-contract-limits: {tokens: {requestField: /max_tokens}}\n"
+    )
+    [error] = findings(write_spec, spec, "LIM002")
+    assert error.level is Level.ERROR
+    assert error.location.pointer == "/paths/~1models/x-contract-limits/tokens/requestField"
+    assert "GET /models" in error.message and "no JSON request body" in error.message
 
 
 def test_lim002_too_high_nullable_maximum(write_spec: WriteSpec) -> None:
@@ -156,6 +189,23 @@ def test_lim002_too_high_nullable_maximum(write_spec: WriteSpec) -> None:
     found = findings(write_spec, TOKENS_SPEC.format(field=field), "LIM002")
     posts = [f.message for f in found if "POST" in f.message]
     assert len(posts) == 1 and "allows up to 500" in posts[0]
+
+
+def test_the_vocabularys_root_token_defaults_leave_the_example_contract_clean(
+    write_spec: WriteSpec,
+) -> None:
+    """specs/chat-service.yaml with `tokens` and a `tpm` that GET /v1/models no longer disables."""
+    text = EXAMPLE_CONTRACT.read_text()
+    text = text.replace(
+        "  request:\n    maxBytes: 1048576\n",
+        "  request:\n    maxBytes: 1048576\n"
+        "  tokens: {maxOutputTokens: 4096, requestField: /max_tokens}\n",
+        1,
+    ).replace("          - {name: tpm, disabled: true}    # reading a model uses no tokens\n", "")
+    found = [
+        (f.rule_id, f.level, f.message.split(" ")[:2]) for f in validate_path(write_spec(text))
+    ]
+    assert found == [("LIM002", Level.INFO, ["POST", "/v1/embeddings"])]
 
 
 # --- LIM003 ---------------------------------------------------------------------------------
@@ -188,6 +238,38 @@ paths:
     assert sorted(f.message.split(" but ")[0] for f in found) == [
         "POST /a can exceed `rateLimits.rpm`",
         "POST /a can exceed `request.maxBytes`",
+    ]
+
+
+def test_lim003_root_limits_bind_only_the_operations_they_fit(write_spec: WriteSpec) -> None:
+    spec = """\
+openapi: 3.2.0
+info: {title: t, version: '1'}
+x-contract-limits:
+  tokens: {maxInputTokens: 1000}
+  stream: {maxConcurrentPerKey: 4}
+  websocket: {maxConnectionsPerKey: 2}
+x-contract-errors:
+  codes:
+    context_length_exceeded: {status: 400, retryable: false, limit: tokens.maxInputTokens}
+    too_many_streams: {status: 429, retryable: true, limit: stream.maxConcurrentPerKey}
+    too_many_sockets: {status: 409, retryable: true, limit: websocket.maxConnectionsPerKey}
+paths:
+  /models:
+    get:
+      responses: {'200': {description: ok}}
+  /chat:
+    post:
+      requestBody: {content: {application/json: {schema: {type: object}}}}
+      responses:
+        '200':
+          description: ok
+          content: {application/jsonl: {itemSchema: {type: object}}}
+"""
+    found = findings(write_spec, spec, "LIM003")
+    assert sorted(f.message.split(" but ")[0] for f in found) == [
+        "POST /chat can exceed `stream.maxConcurrentPerKey` (code too_many_streams)",
+        "POST /chat can exceed `tokens.maxInputTokens` (code context_length_exceeded)",
     ]
 
 

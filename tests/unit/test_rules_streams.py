@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from contractgen.report.finding import Finding
+from contractgen.report.finding import Finding, Level
 from tests.conftest import CORPUS, validate_path
 
 WriteSpec = Callable[[str, str], Path]
@@ -233,14 +233,16 @@ def _corpus_counts(name: str) -> Counter[str]:
     return Counter(f.rule_id for f in validate_path(path) if f.rule_id.startswith("STR"))
 
 
-def test_openai_streams_lack_terminal_events_and_limits_only() -> None:
+def test_openai_streams_lack_terminal_events_and_limits_once_for_the_document() -> None:
+    """And four operations (completions, runs) take `stream: true` but document no stream."""
     counts = _corpus_counts("openai-openapi.yaml")
-    assert counts == {"STR004": 7, "STR011": 14}
+    assert counts == {"STR004": 1, "STR011": 1, "STR012": 4}
 
 
 def test_mistral_streams_get_inline_json_warnings_once_per_schema() -> None:
+    """`/v1/conversations` pins `stream` to false (its stream is `#stream`); agents do not."""
     counts = _corpus_counts("mistral-openapi.yaml")
-    assert counts == {"STR004": 9, "STR008": 6, "STR011": 18}
+    assert counts == {"STR004": 1, "STR008": 6, "STR011": 1, "STR012": 1}
 
 
 def test_frame_with_data_union_discriminated_by_data_pointer(write_spec: WriteSpec) -> None:
@@ -312,7 +314,11 @@ def test_frame_union_discriminated_by_data_type(write_spec: WriteSpec) -> None:
     assert finding.location.pointer.endswith("/x-contract-stream/terminal/2")
     [error] = findings(write_spec, text, "STR006")
     assert "error event 'error' lacks property code" in error.message
-    assert error.location.pointer.endswith("/oneOf/2/properties/data/contentSchema")
+    assert error.location.pointer.endswith("/oneOf/2/properties/data/contentSchema/properties")
+    assert [r.pointer for r in error.related] == [
+        "/paths/~1a/post/responses/200/content/text~1event-stream",
+        "/paths/~1a/post/responses/200/content/text~1event-stream/x-contract-stream/errorEvent",
+    ]
 
 
 def test_frame_union_with_a_frame_whose_data_pins_no_type(write_spec: WriteSpec) -> None:
@@ -320,3 +326,75 @@ def test_frame_union_with_a_frame_whose_data_pins_no_type(write_spec: WriteSpec)
     [finding] = findings(write_spec, text, "STR002")
     assert finding.location.pointer.endswith("/itemSchema/oneOf")
     assert findings(write_spec, text, "STR005") == []  # the events are not all known
+
+
+@pytest.mark.parametrize(
+    "sentinel",
+    [
+        "x-contract-stream: {sentinel: '[DONE]'}",
+        "x-speakeasy-sse-sentinel: '[DONE]'",
+        "itemSchema: {oneOf: [{properties: {event: {const: delta}, data: {type: string}}}, "
+        "{properties: {data: {const: '[DONE]'}}}]}",
+    ],
+    ids=["declared", "vendor", "union-branch"],
+)
+def test_a_stream_ending_with_a_sentinel_lacks_only_a_typed_terminal_event(
+    write_spec: WriteSpec, sentinel: str
+) -> None:
+    text = f"""
+paths:
+  /a:
+    post:
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              {sentinel}
+"""
+    [finding] = findings(write_spec, text, "STR004")
+    assert finding.level is Level.WARNING
+    assert "ends with the sentinel '[DONE]'" in finding.message
+    assert "typed terminal event" in finding.message
+
+
+LEGACY_FORMS = """
+paths:
+  /a:
+    post:
+      x-speakeasy-stream-request-field: stream
+      requestBody:
+        content: {application/json: {schema: {properties: {stream: {type: boolean}}}}}
+      responses:
+        "200":
+          description: ok
+          content:
+            text/event-stream:
+              schema: {type: object}
+              x-sse-sentinel: '[DONE]'
+            application/jsonl:
+              x-oai-itemSchema: {type: object}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "item_level"), [("3.0.3", Level.INFO), ("3.1.0", Level.INFO), ("3.2.0", None)]
+)
+def test_item_schema_forms_are_accepted_where_itemschema_does_not_exist(
+    write_spec: WriteSpec, version: str, item_level: Level | None
+) -> None:
+    text = f"openapi: {version}\ninfo: {{title: t, version: '1'}}\n" + LEGACY_FORMS
+    found = [f for f in validate_path(write_spec(text)) if f.rule_id == "LEG001"]
+    levels = {f.location.pointer.rsplit("/", 1)[-1]: f.level for f in found}
+    assert levels == {
+        "x-speakeasy-stream-request-field": Level.WARNING,
+        "x-sse-sentinel": Level.WARNING,
+        "schema": item_level or Level.WARNING,
+        "x-oai-itemSchema": item_level or Level.WARNING,
+    }
+    item_form = next(f for f in found if f.location.pointer.endswith("/schema"))
+    if item_level is Level.INFO:
+        assert "move the document to 3.2" in item_form.message
+        assert "write the native" not in item_form.message
+    else:
+        assert "write the native `itemSchema` instead" in item_form.message

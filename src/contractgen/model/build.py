@@ -9,6 +9,7 @@ cannot read it leaves out, because structural validation reports it with better 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from contractgen.load.document import Document
@@ -25,6 +26,8 @@ from contractgen.model.contract import (
     Parameter,
     RequestBody,
     Response,
+    is_json_media_type,
+    is_success_status,
 )
 from contractgen.model.errors import PRE_STREAM, ErrorCatalog, ErrorCode
 from contractgen.model.events import EventReader
@@ -32,13 +35,18 @@ from contractgen.model.limits import merge_limits
 from contractgen.model.reading import Reader, as_dict, as_int, as_list, as_str, as_strs
 from contractgen.model.schema import Schema
 from contractgen.model.stream import (
-    SEQUENTIAL_MEDIA_TYPES,
+    LEGACY_MEDIA_TYPES,
+    DiscriminatorMapping,
     Heartbeat,
     ItemSource,
     Stream,
     StreamFormat,
+    sequential_format,
 )
 from contractgen.model.websocket import MessageType, WebSocket
+
+ITEM_SCHEMA_SINCE = (3, 2)
+"""`itemSchema`, the native form of a stream's item, exists from OpenAPI 3.2 on."""
 
 
 def build_contract(document: Document) -> Contract:
@@ -141,12 +149,14 @@ class _Builder:
         )
         responses = self.responses(raw, location)
         body = self.request_body(raw.get("requestBody"), location.child("requestBody"))
-        streams = tuple(
+        streams = [
             content.stream
             for response in responses.values()
             for content in response.content.values()
             if content.stream is not None
-        )
+        ]
+        if not streams and (fern := self.fern_stream(raw, location, responses)) is not None:
+            streams.append(fern)
         operation_id = as_str(raw.get("operationId"))
         return Operation(
             method=method,
@@ -236,12 +246,13 @@ class _Builder:
             schema = self.read.schema(value.get("schema"), where.child("schema"))
             item_schema = self.read.schema(value.get("itemSchema"), where.child("itemSchema"))
             examples = tuple(self.examples(value, where))
-            base = media_type.split(";")[0].strip().lower()
-            stream_format = SEQUENTIAL_MEDIA_TYPES.get(base)
+            stream_format = sequential_format(media_type)
             stream = None
-            if stream_format is not None and status is not None:
+            if stream_format is not None and status is not None and is_success_status(status):
+                self.note_legacy_media_type(media_type, at.child(media_type))
+                item, source = self.stream_item(media_type, value, where, schema, item_schema)
                 stream = self.stream(
-                    media_type, stream_format, value, where, status, schema, item_schema, examples
+                    media_type, stream_format, value, where, status, item, source, examples
                 )
             content[media_type] = MediaType(
                 media_type, at.child(media_type), schema, item_schema, examples, stream
@@ -266,6 +277,45 @@ class _Builder:
 
     # --- streams ------------------------------------------------------------------------
 
+    def note_legacy_media_type(self, media_type: str, at: Location) -> None:
+        """A sequential media type that has a standard name (`application/stream+json`)."""
+        native = LEGACY_MEDIA_TYPES.get(media_type.split(";")[0].strip().lower())
+        if native is not None:
+            self.legacy.append(LegacyForm(at, f"`{media_type}`", native))
+
+    def stream_item(
+        self,
+        media_type: str,
+        raw: dict[str, Any],
+        at: Location,
+        schema: Schema | None,
+        item_schema: Schema | None,
+    ) -> tuple[Schema | None, ItemSource | None]:
+        """The schema of one item, and the form that gave it (all but `itemSchema` are legacy)."""
+        item, source = item_schema, ItemSource.ITEM_SCHEMA if item_schema else None
+        if item is None and "x-oai-itemSchema" in raw:
+            item = self.read.schema(raw["x-oai-itemSchema"], at.child("x-oai-itemSchema"))
+            source = ItemSource.OAI_ITEM_SCHEMA
+            self.legacy.append(
+                LegacyForm(
+                    at.child("x-oai-itemSchema"),
+                    "x-oai-itemSchema",
+                    "itemSchema",
+                    ITEM_SCHEMA_SINCE,
+                )
+            )
+        if item is None and schema is not None:
+            item, source = schema, ItemSource.SCHEMA
+            self.legacy.append(
+                LegacyForm(
+                    at.child("schema"),
+                    f"`schema` under {media_type}",
+                    "itemSchema",
+                    ITEM_SCHEMA_SINCE,
+                )
+            )
+        return item, source
+
     def stream(
         self,
         media_type: str,
@@ -273,22 +323,10 @@ class _Builder:
         raw: dict[str, Any],
         at: Location,
         status: str,
-        schema: Schema | None,
-        item_schema: Schema | None,
+        item: Schema | None,
+        source: ItemSource | None,
         examples: tuple[Example, ...],
     ) -> Stream:
-        item, source = item_schema, ItemSource.ITEM_SCHEMA if item_schema else None
-        if item is None and "x-oai-itemSchema" in raw:
-            item = self.read.schema(raw["x-oai-itemSchema"], at.child("x-oai-itemSchema"))
-            source = ItemSource.OAI_ITEM_SCHEMA
-            self.legacy.append(
-                LegacyForm(at.child("x-oai-itemSchema"), "x-oai-itemSchema", "itemSchema")
-            )
-        if item is None and schema is not None:
-            item, source = schema, ItemSource.SCHEMA
-            self.legacy.append(
-                LegacyForm(at.child("schema"), f"`schema` under {media_type}", "itemSchema")
-            )
         declared = as_dict(raw.get("x-contract-stream"))
         declared_discriminator = as_str(declared.get("discriminator"))
         found = self.event_reader.events(item, stream_format, declared_discriminator)
@@ -299,6 +337,9 @@ class _Builder:
             if sentinel is None and isinstance(raw.get(key), str):
                 sentinel, sentinel_at = raw[key], at.child(key)
                 self.legacy.append(LegacyForm(sentinel_at, key, "x-contract-stream.sentinel"))
+        declared_sentinel = sentinel is not None
+        if sentinel is None and found.sentinel is not None:
+            sentinel, sentinel_at = found.sentinel, found.sentinel_location
         flag = as_str(declared.get("streamFlag"))
         ext_at = at.child("x-contract-stream")
         terminal = [
@@ -319,7 +360,7 @@ class _Builder:
             discriminator=declared_discriminator or found.discriminator,
             has_union_discriminator=found.pinned,
             mappings=found.mappings,
-            declared="x-contract-stream" in raw or sentinel is not None,
+            declared="x-contract-stream" in raw or declared_sentinel,
             extension_location=at.child("x-contract-stream")
             if "x-contract-stream" in raw
             else None,
@@ -346,12 +387,53 @@ class _Builder:
             examples=tuple(example.location for example in examples),
         )
 
+    def fern_stream(
+        self, raw_op: dict[str, Any], at: Location, responses: dict[str, Response]
+    ) -> Stream | None:
+        """`x-fern-streaming` on an operation whose success response is not sequential.
+
+        Fern describes the stream as the JSON response: `x-fern-streaming: true` (JSON
+        chunks) or `{format: sse|json, stream-condition, response-stream, terminator}`. The
+        success response's first JSON media type (else its first media type) streams, its
+        items typed by `response-stream` (else the media type's schema). As Fern does, an
+        object with neither `format` nor `stream-condition` declares no stream.
+        """
+        fern = raw_op.get("x-fern-streaming")
+        options = as_dict(fern)
+        if fern is not True and "format" not in options and "stream-condition" not in options:
+            return None
+        chosen = _streamed_media_type(responses)
+        if chosen is None:
+            return None
+        status, media = chosen
+        stream_format = StreamFormat.SSE if options.get("format") == "sse" else StreamFormat.JSONL
+        fern_at = at.child("x-fern-streaming")
+        item = media.schema
+        if "response-stream" in options:
+            item = self.read.schema(options["response-stream"], fern_at.child("response-stream"))
+        native = "text/event-stream" if stream_format is StreamFormat.SSE else "application/jsonl"
+        self.legacy.append(
+            LegacyForm(fern_at, f"x-fern-streaming on the {media.media_type} response", native)
+        )
+        raw_media, where = self.read.deref(self.document.value_at(media.location), media.location)
+        return replace(
+            self.stream(
+                media.media_type,
+                stream_format,
+                as_dict(raw_media),
+                where,
+                status,
+                item,
+                ItemSource.FERN_STREAMING,
+                (),
+            ),
+            declared=True,
+        )
+
     def with_vendor_stream_forms(
         self, stream: Stream, raw_op: dict[str, Any], at: Location, body: RequestBody | None
     ) -> Stream:
         """Map operation-level vendor stream extensions (Fern, Speakeasy) onto the stream."""
-        from dataclasses import replace
-
         fern = as_dict(raw_op.get("x-fern-streaming"))
         changes: dict[str, Any] = {}
         if stream.sentinel is None and isinstance(fern.get("terminator"), str):
@@ -420,18 +502,22 @@ class _Builder:
             return None
         where = at.child("x-contract-websocket")
         discriminator = as_str(raw.get("discriminator"))
-        prop = discriminator.lstrip("/").split("/")[0] if discriminator else "type"
+        declared = f"data#/{discriminator.lstrip('/').split('/')[0]}" if discriminator else None
         client = self.read.schema(raw.get("clientMessages"), where.child("clientMessages"))
         server = self.read.schema(raw.get("serverMessages"), where.child("serverMessages"))
         extensible = raw.get("extensible")
         heartbeat = as_dict(raw.get("heartbeat"))
+        client_types, client_mappings = self.message_types(client, declared)
+        server_types, server_mappings = self.message_types(server, declared)
         return WebSocket(
             location=where,
             subprotocols=as_strs(raw.get("subprotocols")),
             client_messages=client,
             server_messages=server,
-            client_types=tuple(self.message_types(client, prop)),
-            server_types=tuple(self.message_types(server, prop)),
+            client_types=client_types,
+            server_types=server_types,
+            client_mappings=client_mappings,
+            server_mappings=server_mappings,
             discriminator=discriminator,
             extensible_client=as_dict(extensible).get("client") is True or extensible is True,
             extensible_server=as_dict(extensible).get("server") is True or extensible is True,
@@ -447,8 +533,26 @@ class _Builder:
             has_upgrade_response="101" in responses,
         )
 
-    def message_types(self, union: Schema | None, prop: str) -> list[MessageType]:
+    def message_types(
+        self, union: Schema | None, declared: str | None
+    ) -> tuple[tuple[MessageType, ...], tuple[DiscriminatorMapping, ...]]:
+        """A message union's types and discriminator mapping.
+
+        Types are told apart by the declared property, else as the events of a stream are.
+        """
         if union is None or not isinstance(union.value, dict):
-            return []
-        events = self.event_reader.union_events(union, f"data#/{prop}", framed=False).events
-        return [MessageType(event.name, event.frame, event.location) for event in events]
+            return (), ()
+        found = self.event_reader.union_events(union, declared, framed=False)
+        types = tuple(MessageType(e.name, e.frame, e.location) for e in found.events)
+        return types, found.mappings
+
+
+def _streamed_media_type(responses: dict[str, Response]) -> tuple[str, MediaType] | None:
+    """The media type a vendor stream form describes: the first success response's JSON one."""
+    for status, response in responses.items():
+        if not is_success_status(status) or not response.content:
+            continue
+        media = list(response.content.values())
+        json_media = [m for m in media if is_json_media_type(m.media_type)]
+        return status, (json_media or media)[0]
+    return None

@@ -78,7 +78,7 @@ class RequestBody:
     def json_schema(self) -> Schema | None:
         """The schema of the JSON body, if there is one."""
         for media_type, content in self.content.items():
-            if _is_json(media_type) and content.schema is not None:
+            if is_json_media_type(media_type) and content.schema is not None:
                 return content.schema
         return None
 
@@ -98,6 +98,10 @@ class Response:
     @property
     def is_error(self) -> bool:
         return self.status[:1] in ("4", "5") or self.status == "default"
+
+    @property
+    def is_success(self) -> bool:
+        return is_success_status(self.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,22 @@ class Operation:
             p.where == "header" and p.name.lower() in IDEMPOTENCY_HEADERS for p in self.parameters
         )
 
+    def limit_fits(self, path: str) -> bool:
+        """Whether a limit can bind this operation, whichever level declares it.
+
+        Request and token limits bind a request body, stream limits a streaming response,
+        WebSocket limits a WebSocket; rate limits bind every request. A default declared
+        once for the whole document says nothing about the operations it does not fit.
+        """
+        section = path.split(".", 1)[0]
+        if section in ("request", "tokens"):
+            return self.request_body is not None
+        if section == "stream":
+            return self.is_streaming
+        if section == "websocket":
+            return self.websocket is not None
+        return True
+
     def response(self, status: int | str) -> Response | None:
         """The response for a status, falling back to `4XX`/`5XX` ranges (not `default`)."""
         status = str(status)
@@ -150,6 +170,8 @@ class LegacyForm:
     location: Location
     form: str
     native: str
+    native_since: tuple[int, int] | None = None
+    """The OpenAPI version that introduced the native form; None: every version has it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +205,15 @@ class Contract:
     def streams(self) -> list[tuple[Operation, Stream]]:
         return [(op, stream) for op in self.operations for stream in op.streams]
 
+    def inherits_default(self, op: Operation, limit_path: str) -> bool:
+        """Whether an operation's value for a limit path is the document default.
+
+        Such a value was set once for every operation, not for this one; a path item's or
+        the operation's own declaration is not a default.
+        """
+        source = op.limits.source(limit_path)
+        return source is not None and source == self.default_limits.source(limit_path)
+
     def operation(self, key: str) -> Operation | None:
         """Find an operation by `METHOD /path` or by operationId."""
         return next(
@@ -191,6 +222,12 @@ class Contract:
         )
 
 
-def _is_json(media_type: str) -> bool:
+def is_success_status(status: str) -> bool:
+    """A `2xx` response key: a status code 200-299 or the `2XX` range."""
+    return len(status) == 3 and status[0] == "2"
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """`application/json` or a `+json` suffix type, parameters ignored."""
     base = media_type.split(";")[0].strip().lower()
     return base == "application/json" or base.endswith("+json")

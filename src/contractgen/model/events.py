@@ -2,7 +2,10 @@
 
 An item's events are told apart by a discriminator: the SSE `event` field, or a property of
 the JSON payload (`data#/type`). The union that lists them is the item itself (a union of
-SSE frames, or of payloads) or, for a single SSE frame, its `data`.
+SSE frames, or of payloads) or, for a single SSE frame, its `data`. A union without a
+`discriminator` keyword is still discriminated when every branch pins the same property to a
+value of its own; and an SSE union branch that is a bare string constant (`[DONE]`) is the
+stream's sentinel, not an event type.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from contractgen.location import Location
+from contractgen.model.contract import is_json_media_type
 from contractgen.model.reading import Reader, as_dict, as_str
 from contractgen.model.schema import Schema
 from contractgen.model.stream import DiscriminatorMapping, EventType, StreamFormat
@@ -32,6 +36,9 @@ class _Events(NamedTuple):
     pinned: bool = False
     """Whether the union tells its branches apart (see `Stream.has_union_discriminator`)."""
     mappings: tuple[DiscriminatorMapping, ...] = ()
+    sentinel: str | None = None
+    """The raw `data` line a sentinel branch of an SSE union pins (`[DONE]`)."""
+    sentinel_location: Location | None = None
 
 
 class EventReader:
@@ -46,12 +53,12 @@ class EventReader:
         """Event types of a stream, read from its item schema."""
         if item is None or not isinstance(item.value, dict):
             return _Events()
-        if stream_format is StreamFormat.SSE and self.is_frame(item):
+        sse = stream_format is StreamFormat.SSE
+        if sse and self.is_frame(item):
             if self.read.branches(item):
-                return self.union_events(item, _frame_discriminator(item, declared), framed=True)
+                return self.union_events(item, declared, framed=True, sse=True)
             return self.single_frame_events(item, declared)
-        single = SSE_DEFAULT_EVENT if stream_format is StreamFormat.SSE else "item"
-        return self.payload_events(item, declared, single)
+        return self.payload_events(item, declared, sse=sse)
 
     def is_frame(self, item: Schema) -> bool:
         """Whether an SSE item is the frame `{event, data, ...}` itself, or a union of frames."""
@@ -68,8 +75,7 @@ class EventReader:
         payload, media = self.payload_of(data) if data else (None, None)
         union = payload or data
         if union is not None and self.read.branches(union):
-            discriminator = _payload_discriminator(union, declared)
-            return self.union_events(union, discriminator, framed=False, media=media)
+            return self.union_events(union, declared, framed=False, media=media, sse=True)
         names = self.event_enum(frame)
         events = tuple(
             EventType(name, frame.location, frame, payload, media)
@@ -77,31 +83,37 @@ class EventReader:
         )
         return _Events(events, discriminator="event" if names else None, pinned=bool(names))
 
-    def payload_events(self, payload: Schema, declared: str | None, single: str) -> _Events:
+    def payload_events(self, payload: Schema, declared: str | None, *, sse: bool) -> _Events:
         """The item is the JSON payload: JSON Lines, json-seq, legacy SSE `schema` (OpenAI)."""
         if self.read.branches(payload):
-            discriminator = _payload_discriminator(payload, declared)
-            return self.union_events(payload, discriminator, framed=False)
+            return self.union_events(payload, declared, framed=False, sse=sse)
+        single = SSE_DEFAULT_EVENT if sse else "item"
         return _Events((EventType(single, payload.location, payload, payload),))
 
     def union_events(
         self,
         union: Schema,
-        discriminator: str | None,
+        declared: str | None,
         *,
         framed: bool,
         media: str | None = None,
+        sse: bool = False,
     ) -> _Events:
-        """Event types of a union of SSE frames (`framed`) or of payloads, named by `discriminator`.
+        """Event types of a union of SSE frames (`framed`) or of payloads.
 
-        The union is pinned when every branch is named, or when it has an OpenAPI
-        `discriminator` (which names its branches even where we cannot).
+        `declared` is the discriminator the contract names, if any (see `discriminator_of`).
+        In an SSE union a sentinel branch is set apart first. The union is pinned when every
+        other branch is named, or when it has an OpenAPI `discriminator` (which names its
+        branches even where we cannot).
         """
         branches = self.read.branches(union)
-        names = [self.branch_name(union, b, discriminator, framed) for b in branches]
+        sentinel = self.sentinel_branch(branches, framed) if sse else None
+        members = [branch for branch in branches if sentinel is None or branch is not sentinel[1]]
+        discriminator = self.discriminator_of(union, members, declared, framed)
+        names = [self.branch_name(union, b, discriminator, framed) for b in members]
         events = tuple(
             self.event_type(name, branch, framed, media)
-            for name, branch in zip(names, branches, strict=True)
+            for name, branch in zip(names, members, strict=True)
             if name is not None
         )
         has_openapi_discriminator = "discriminator" in union.value
@@ -110,9 +122,80 @@ class EventReader:
             self.read.union_keyword_location(union),
             discriminator,
             discriminator is not None
-            and (len(events) == len(branches) or has_openapi_discriminator),
+            and (len(events) == len(members) or has_openapi_discriminator),
             tuple(self.mappings(union, branches)),
+            sentinel[0] if sentinel else None,
+            sentinel[1].location if sentinel else None,
         )
+
+    def discriminator_of(
+        self, union: Schema, members: list[Schema], declared: str | None, framed: bool
+    ) -> str | None:
+        """`event` or `data#/<prop>`: as declared, else the OpenAPI discriminator, else inferred.
+
+        A frame has no property but `event`, `data`, `id` and `retry`, so an OpenAPI
+        discriminator on a frame union naming any other property names one of the data.
+        Without either, the property every branch pins to a value of its own is the
+        discriminator: `event` for frames that all pin it, else one of their payloads'.
+        """
+        name = as_str(as_dict(union.get("discriminator")).get("propertyName"))
+        if framed:
+            if declared is not None and (declared == "event" or declared.startswith("data#/")):
+                return declared
+            if name:
+                return f"data#/{name}" if name not in FRAME_FIELDS else "event"
+            if all(len(self.event_enum(member)) == 1 for member in members):
+                return "event"
+            inferred = self.pinned_property([self.frame_payload(m)[0] for m in members])
+            return f"data#/{inferred}" if inferred else "event"
+        if declared and declared.startswith("data#/"):
+            return declared
+        inferred = name or self.pinned_property(list(members))
+        return f"data#/{inferred}" if inferred else None
+
+    def pinned_property(self, payloads: list[Schema | None]) -> str | None:
+        """The property every payload pins (`const`, one-value `enum`) to a value of its own.
+
+        That is a discriminator written without the keyword. When several qualify, `type`
+        is preferred, else the first in the first payload's order.
+        """
+        if not payloads or any(payload is None for payload in payloads):
+            return None
+        pins = [self.pins(payload) for payload in payloads if payload is not None]
+        candidates = [
+            prop
+            for prop in pins[0]
+            if all(prop in other for other in pins[1:])
+            and len({pin[prop] for pin in pins}) == len(pins)
+        ]
+        if "type" in candidates:
+            return "type"
+        return candidates[0] if candidates else None
+
+    def pins(self, schema: Schema) -> dict[str, str]:
+        """The properties a schema pins to one string value, through `allOf`."""
+        found: dict[str, str] = {}
+        for name in self.read.property_names(schema):
+            prop = self.read.property_schema(schema, name)
+            values = _pinned_values(prop) if prop is not None else []
+            if len(values) == 1:
+                found[name] = values[0]
+        return found
+
+    def sentinel_branch(self, branches: list[Schema], framed: bool) -> tuple[str, Schema] | None:
+        """The branch of an SSE union that is a bare data line (`[DONE]`), and its value.
+
+        A frame whose `data` is a string pinned to one value with no JSON content, and
+        which pins no `event`; or, in a union of payloads, a string pinned to one value.
+        """
+        for branch in branches:
+            if framed and self.event_enum(branch):
+                continue
+            data = self.read.property_schema(branch, "data") if framed else branch
+            value = _sentinel_value(data) if data is not None else None
+            if value is not None:
+                return value, branch
+        return None
 
     def branch_name(
         self, union: Schema, branch: Schema, discriminator: str | None, framed: bool
@@ -158,14 +241,25 @@ class EventReader:
         return data, None
 
     def mappings(self, union: Schema, branches: list[Schema]) -> list[DiscriminatorMapping]:
+        """The union's `discriminator.mapping`, each entry resolved and checked against it.
+
+        A target is a branch when it resolves where a branch does, or is written as one
+        (a bare name stands for `#/components/schemas/<name>`).
+        """
         mapping = as_dict(as_dict(union.get("discriminator")).get("mapping"))
-        members = {_component_ref(branch.ref) for branch in branches if branch.ref}
+        written = {_component_ref(branch.ref) for branch in branches if branch.ref}
+        placed = {branch.value_location for branch in branches}
         at = union.value_location.child("discriminator", "mapping")
-        return [
-            DiscriminatorMapping(value, target, at.child(value), _component_ref(target) in members)
-            for value, target in mapping.items()
-            if isinstance(target, str)
-        ]
+        found = []
+        for value, target in mapping.items():
+            if not isinstance(target, str):
+                continue
+            ref = _component_ref(target)
+            resolved, where = self.read.deref({"$ref": ref}, at.child(value))
+            exists = resolved is not None
+            in_union = ref in written or (exists and where in placed)
+            found.append(DiscriminatorMapping(value, target, at.child(value), in_union, exists))
+        return found
 
 
 def _pinned_values(schema: Schema) -> list[str]:
@@ -179,24 +273,15 @@ def _pinned_values(schema: Schema) -> list[str]:
     return []
 
 
-def _payload_discriminator(union: Schema, declared: str | None) -> str | None:
-    """`data#/<prop>` for a union of payloads: as declared, else the OpenAPI discriminator's."""
-    if declared and declared.startswith("data#/"):
-        return declared
-    name = as_str(as_dict(union.get("discriminator")).get("propertyName"))
-    return f"data#/{name}" if name else None
-
-
-def _frame_discriminator(union: Schema, declared: str | None) -> str:
-    """`event`, or `data#/<prop>` for a union of SSE frames told apart by their JSON payload.
-
-    As declared, else as the union's OpenAPI discriminator says: a frame has no property but
-    `event`, `data`, `id` and `retry`, so any other `propertyName` is a property of the data.
-    """
-    if declared is not None and (declared == "event" or declared.startswith("data#/")):
-        return declared
-    name = as_str(as_dict(union.get("discriminator")).get("propertyName"))
-    return f"data#/{name}" if name and name not in FRAME_FIELDS else "event"
+def _sentinel_value(data: Schema) -> str | None:
+    """The one raw line a `data` schema allows: a string pinned by `const` or one-value `enum`."""
+    if data.get("type") not in ("string", None) or isinstance(data.get("properties"), dict):
+        return None
+    media_type = as_str(data.get("contentMediaType"))
+    if data.get("contentSchema") is not None or is_json_media_type(media_type or ""):
+        return None
+    values = _pinned_values(data)
+    return values[0] if len(values) == 1 else None
 
 
 def _mapped_name(union: Schema, branch: Schema) -> str | None:

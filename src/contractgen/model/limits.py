@@ -54,6 +54,10 @@ class Limits:
         )
 
     def source(self, path: str) -> Location | None:
+        """Where the value at a limit path was declared; `rateLimits.<name>` is understood."""
+        if path.startswith("rateLimits."):
+            name = path.removeprefix("rateLimits.")
+            return next((limit.location for limit in self.rate_limits if limit.name == name), None)
         return self.sources.get(path)
 
     @property

@@ -33,6 +33,10 @@ def as_strs(value: Any) -> tuple[str, ...]:
     return tuple(item for item in as_list(value) if isinstance(item, str))
 
 
+MAX_ALL_OF_DEPTH = 16
+"""How deep nested `allOf` members are read for property names (a cycle stops there)."""
+
+
 class Reader:
     """Follows references and reads Schema Objects where they are written."""
 
@@ -71,6 +75,17 @@ class Reader:
             if isinstance(schema.get(keyword), list):
                 return schema.value_location.child(keyword)
         return None
+
+    def property_names(self, schema: Schema, depth: int = 0) -> list[str]:
+        """The names of a schema's properties, its own first, then its `allOf` members'."""
+        names = list(schema.properties)
+        if depth > MAX_ALL_OF_DEPTH:
+            return names
+        for member in as_list(schema.get("allOf")):
+            found = self.schema(member, schema.value_location)
+            if found is not None:
+                names += [n for n in self.property_names(found, depth + 1) if n not in names]
+        return names
 
     def property_schema(self, schema: Schema, name: str) -> Schema | None:
         props = schema.properties

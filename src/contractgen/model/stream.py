@@ -23,12 +23,24 @@ SEQUENTIAL_MEDIA_TYPES: dict[str, StreamFormat] = {
 }
 
 
+LEGACY_MEDIA_TYPES: dict[str, str] = {"application/stream+json": "application/jsonl"}
+"""Sequential media types read as the standard one they stand for (Spring's NDJSON name)."""
+
+
+def sequential_format(media_type: str) -> StreamFormat | None:
+    """The framing of a sequential media type (parameters ignored), or None for any other."""
+    base = media_type.split(";")[0].strip().lower()
+    return SEQUENTIAL_MEDIA_TYPES.get(LEGACY_MEDIA_TYPES.get(base, base))
+
+
 class ItemSource(StrEnum):
     """Which form declared the item schema; all but ITEM_SCHEMA are legacy forms."""
 
     ITEM_SCHEMA = "itemSchema"
     SCHEMA = "schema"
     OAI_ITEM_SCHEMA = "x-oai-itemSchema"
+    FERN_STREAMING = "x-fern-streaming"
+    """The `schema` of a JSON response (or `response-stream`) that `x-fern-streaming` streams."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +60,15 @@ class EventType:
 
 @dataclass(frozen=True, slots=True)
 class DiscriminatorMapping:
-    """One entry of an OpenAPI `discriminator.mapping` on the event union."""
+    """One entry of an OpenAPI `discriminator.mapping` on an event or message union."""
 
     value: str
     target: str
     location: Location
     in_union: bool
+    """Whether the target is one of the union's branches (compared where each resolves)."""
+    resolves: bool = True
+    """Whether the target names a schema at all (a dangling one is OAS002's to report)."""
 
 
 @dataclass(frozen=True, slots=True)

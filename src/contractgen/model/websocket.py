@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from contractgen.location import Location
 from contractgen.model.schema import Schema
+from contractgen.model.stream import DiscriminatorMapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class WebSocket:
     server_messages: Schema | None = None
     client_types: tuple[MessageType, ...] = ()
     server_types: tuple[MessageType, ...] = ()
+    client_mappings: tuple[DiscriminatorMapping, ...] = ()
+    """The `discriminator.mapping` entries of the `clientMessages` union."""
+    server_mappings: tuple[DiscriminatorMapping, ...] = ()
     discriminator: str | None = None
     extensible_client: bool = False
     extensible_server: bool = False

@@ -15,6 +15,7 @@ from contractgen.location import Location
 from contractgen.model.contract import Contract, Operation, Response
 from contractgen.model.errors import MID_STREAM, ErrorCatalog
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -148,7 +149,8 @@ def check_retry_after_header(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         With an error catalogue, every error body is an RFC 9457 problem carrying the catalogue
         `code` and `retryable`: clients branch on `code` and decide on retries from
         `retryable`, whatever the status. An error response with another media type, or a
-        problem schema without these members, breaks that promise.
+        problem schema without these members, breaks that promise. When no error response is
+        a problem, the document gets one finding, at its root.
     """,
     bad="""
         '429':
@@ -170,6 +172,8 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.contract.errors is None:
         return
     checked_schemas: set[Location] = set()
+    not_problems: list[Finding] = []
+    adopted = False
     for op, response in _unique_responses(ctx.contract):
         if not response.is_error or op.method == "head":
             continue
@@ -177,13 +181,17 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             (media for key, media in response.content.items() if _is_problem_media_type(key)),
             None,
         )
+        adopted |= problem is not None
         if problem is None:
             found = ", ".join(f"`{media}`" for media in response.content)
-            yield rule.finding(
-                response.location,
-                f"the {response.status} error response of {op.key} "
-                f"{f'is {found}' if found else 'has no content'}; with an error catalogue, error "
-                f"bodies are `{PROBLEM_MEDIA_TYPE}` (RFC 9457) with `code` and `retryable`",
+            not_problems.append(
+                rule.finding(
+                    response.location,
+                    f"the {response.status} error response of {op.key} "
+                    f"{f'is {found}' if found else 'has no content'}; with an error catalogue, "
+                    f"error bodies are `{PROBLEM_MEDIA_TYPE}` (RFC 9457) with `code` and "
+                    "`retryable`",
+                )
             )
         elif problem.schema is None:
             yield rule.finding(
@@ -205,6 +213,17 @@ def check_problem_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                     f"{', '.join(f'`{name}`' for name in missing)}; declare every RFC 9457 member "
                     "(`type`, `title`, `status`, `detail`) plus `code` and `retryable`",
                 )
+    yield from report_gaps(
+        rule,
+        not_problems,
+        adopted=adopted,
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no error response is `{PROBLEM_MEDIA_TYPE}` ({count} error responses); with an "
+            "error catalogue, error bodies are RFC 9457 problems with `code` and `retryable`: "
+            "describe them once (a `components/responses` entry) and reference it"
+        ),
+    )
 
 
 def _is_problem_media_type(media_type: str) -> bool:
@@ -240,7 +259,8 @@ def _schema_properties(document: Document, node: tuple[Any, Location], depth: in
     rationale="""
         If a POST or PATCH can fail with a retryable error (429, 503, or a catalogue code with
         `retryable: true`), clients will retry it; without an `Idempotency-Key` header a retry
-        after a lost response runs the operation twice.
+        after a lost response runs the operation twice. When no operation accepts the header,
+        the document gets one finding, at its root.
     """,
     bad="""
         post:
@@ -259,16 +279,27 @@ def _schema_properties(document: Document, node: tuple[Any, Location], depth: in
 )
 def check_idempotency_key(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     retryable = _retryable_statuses(ctx.contract.errors)
-    for op in ctx.contract.operations:
-        if op.is_idempotent or op.accepts_idempotency_key:
-            continue
-        documented = [status for status in op.responses if status in retryable]
-        if documented:
-            yield rule.finding(
-                op.location,
-                f"{op.key} documents retryable errors ({', '.join(documented)}) but accepts no "
-                "`Idempotency-Key` header; add the header parameter so retries are safe",
-            )
+    gaps = (
+        rule.finding(
+            op.location,
+            f"{op.key} documents retryable errors ({', '.join(documented)}) but accepts no "
+            "`Idempotency-Key` header; add the header parameter so retries are safe",
+        )
+        for op in ctx.contract.operations
+        if not op.is_idempotent and not op.accepts_idempotency_key
+        if (documented := [status for status in op.responses if status in retryable])
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.accepts_idempotency_key for op in ctx.contract.operations),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no operation accepts an `Idempotency-Key` header, and {count} non-idempotent "
+            "operations document retryable errors; add the header parameter to them (one "
+            "shared `components/parameters` entry) so retries are safe"
+        ),
+    )
 
 
 def _retryable_statuses(catalog: ErrorCatalog | None) -> set[str]:

@@ -19,7 +19,10 @@ from contractgen.validate.registry import Rule, RuleContext, rule
         `x-oai-itemSchema`, Speakeasy and Fern sentinels and stream flags) so existing
         contracts validate today. These forms are ambiguous (is `schema` the stream or one
         item?) or tied to one vendor's tooling; the native forms say the same thing in a way
-        every OpenAPI 3.2 tool understands.
+        every OpenAPI 3.2 tool understands. `itemSchema` exists from OpenAPI 3.2 on, so in a
+        3.0 or 3.1 document the item-schema forms are the right ones and only an `info` note
+        suggests moving to 3.2; the vendor sentinel and stream-flag forms have a native
+        `x-contract-stream` form in every version and stay warnings.
     """,
     bad="""
         text/event-stream:
@@ -33,8 +36,19 @@ from contractgen.validate.registry import Rule, RuleContext, rule
     """,
 )
 def check_legacy_stream_form(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    version = ctx.contract.version_tuple
     for form in ctx.contract.legacy_forms:
-        yield rule.finding(
-            form.location,
-            f"{form.form} is a legacy stream form; write the native `{form.native}` instead",
-        )
+        since = form.native_since
+        if since is not None and version < since:
+            yield rule.finding(
+                form.location,
+                f"{form.form} is read as `{form.native}`, which OpenAPI {since[0]}.{since[1]} "
+                f"introduced; in an OpenAPI {ctx.contract.version} document it is accepted as "
+                f"is: move the document to {since[0]}.{since[1]} to write `{form.native}` natively",
+                level=Level.INFO,
+            )
+        else:
+            yield rule.finding(
+                form.location,
+                f"{form.form} is a legacy stream form; write the native `{form.native}` instead",
+            )

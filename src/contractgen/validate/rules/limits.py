@@ -7,14 +7,16 @@ declarations, so a limit set once at the root is checked on every operation it r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, TypeGuard
 
 from contractgen.load.document import Document, RefError
 from contractgen.location import Location
-from contractgen.model.contract import Contract, Operation
+from contractgen.model.contract import Contract, Operation, Response
 from contractgen.model.errors import PRE_STREAM, ErrorCode
 from contractgen.model.limits import RateLimit
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 #: Statuses a limit answers with when the error catalogue names no code for it.
@@ -38,7 +40,8 @@ Node = tuple[Any, Location]
         Without a size limit the edge reads any body a client sends, and clients cannot tell
         how large a request may be before the server rejects it. Declare the limit once at
         the document root (`x-contract-limits.request.maxBytes`) and override it where an
-        operation accepts more or less.
+        operation accepts more or less. A document where no operation has the limit gets one
+        finding, at its root.
     """,
     bad="""
         paths:
@@ -58,14 +61,28 @@ Node = tuple[Any, Location]
     """,
 )
 def check_request_max_bytes(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for op in ctx.contract.operations:
-        if op.request_body is not None and op.limits.request_max_bytes is None:
-            yield rule.finding(
-                op.location.child("requestBody"),
-                f"{op.key} accepts a request body but has no effective `request.maxBytes` limit; "
-                "declare `x-contract-limits: {request: {maxBytes: <bytes>}}` on the operation, "
-                "its path item or the document root",
-            )
+    with_body = [op for op in ctx.contract.operations if op.request_body is not None]
+    gaps = (
+        rule.finding(
+            op.location.child("requestBody"),
+            f"{op.key} accepts a request body but has no effective `request.maxBytes` limit; "
+            "declare `x-contract-limits: {request: {maxBytes: <bytes>}}` on the operation, "
+            "its path item or the document root",
+        )
+        for op in with_body
+        if op.limits.request_max_bytes is None
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.limits.request_max_bytes is not None for op in with_body),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no operation has a request size limit ({count} operations accept a request "
+            "body); set a default here: `x-contract-limits: {request: {maxBytes: <bytes>}}`, "
+            "and override it on the operations that accept more or less"
+        ),
+    )
 
 
 # --- LIM002 ---------------------------------------------------------------------------------
@@ -81,7 +98,9 @@ def check_request_max_bytes(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         `requestField` tells clients and generated code which request property asks for output
         tokens. If the property's schema allows more than `maxOutputTokens`, a request that
         validates against the contract is still rejected at the edge; if the pointer names no
-        property, the limit cannot be enforced at all.
+        property, the limit cannot be enforced at all. A `requestField` set at the document root
+        is a default for the operations whose JSON body has that property: operations without
+        a JSON body are not checked, and one whose body lacks the property gets an `info` note.
     """,
     bad="""
         x-contract-limits:
@@ -97,31 +116,63 @@ def check_request_max_bytes(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     """,
 )
 def check_max_tokens_field(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for op in ctx.contract.operations:
+    contract = ctx.contract
+    default_misses: list[Finding] = []
+    default_resolves = False
+    for op in contract.operations:
         pointer = op.limits.tokens_request_field
         if pointer is None:
             continue
-        declared_at = op.limits.source("tokens.requestField") or op.location
+        inherited = contract.inherits_default(op, "tokens.requestField")
         body = op.request_body.json_schema() if op.request_body else None
-        targets = (
-            _pointer_schemas(ctx.document, (body.value, body.value_location), pointer)
-            if body is not None
-            else []
-        )
-        if not targets:
-            problem = "names no property of its JSON request body"
-            if body is None:
-                problem = "is set, but the operation has no JSON request body"
-            yield rule.finding(
-                declared_at,
-                f"{op.key}: `tokens.requestField` {pointer} {problem}; point it at the request "
-                "property that asks for output tokens (or set `tokens.requestField: null`)",
-            )
+        if body is None:
+            if not inherited:  # a default does not fit an operation without a JSON body
+                yield _unresolved_field(rule, op, pointer, "the operation has no JSON request body")
             continue
+        targets = _pointer_schemas(ctx.document, (body.value, body.value_location), pointer)
+        if not targets and inherited:
+            default_misses.append(_default_field_missing(rule, op, pointer))
+        elif not targets:
+            yield _unresolved_field(rule, op, pointer, "it names no property of the JSON body")
+        default_resolves |= bool(targets) and inherited
         limit = op.limits.max_output_tokens
         if limit is not None:
             for target in targets:
                 yield from _check_token_bound(rule, ctx.document, op, pointer, target, limit)
+    default_at = contract.default_limits.source("tokens.requestField") or contract.location
+    yield from report_gaps(
+        rule,
+        default_misses,
+        adopted=default_resolves,
+        at=default_at,
+        summary=lambda count: (
+            f"the document's default `tokens.requestField` "
+            f"{contract.default_limits.tokens_request_field} names a property of no operation's "
+            f"JSON request body ({count} operations have one); point it at the request property "
+            "that asks for output tokens"
+        ),
+    )
+
+
+def _unresolved_field(rule: Rule, op: Operation, pointer: str, problem: str) -> Finding:
+    """A `requestField` the operation (or its path item) declares, resolving nowhere."""
+    return rule.finding(
+        op.limits.source("tokens.requestField") or op.location,
+        f"{op.key}: `tokens.requestField` {pointer} is set, but {problem}; point it at the "
+        "request property that asks for output tokens (or set `tokens.requestField: null`)",
+    )
+
+
+def _default_field_missing(rule: Rule, op: Operation, pointer: str) -> Finding:
+    """An operation whose JSON body lacks the property the document default names: a hint."""
+    return rule.finding(
+        op.location,
+        f"{op.key} inherits the document's `tokens.requestField` {pointer}, but its JSON request "
+        "body has no such property, so the default does not apply here; set "
+        "`x-contract-limits: {tokens: {requestField: null}}` on the operation to say so",
+        related=[op.limits.source("tokens.requestField") or op.location],
+        level=Level.INFO,
+    )
 
 
 def _check_token_bound(
@@ -210,7 +261,8 @@ def _property_schemas(document: Document, node: Node, name: str, depth: int = 0)
         A limit the edge enforces produces an error response; if the operation does not
         document it, clients and generated code do not expect it. The status comes from the
         error catalogue code whose `limit` names the limit (pre-stream codes only), else 413
-        for `request.maxBytes` and 429 for rate limits.
+        for `request.maxBytes` and 429 for rate limits. When no operation documents a status,
+        the document gets one finding for it, at its root.
     """,
     bad="""
         x-contract-limits:
@@ -233,14 +285,35 @@ def _property_schemas(document: Document, node: Node, name: str, depth: int = 0)
     """,
 )
 def check_limit_error_response(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    exposed: dict[int, list[tuple[Operation, list[str]]]] = {}
     for op in ctx.contract.operations:
-        for status, causes in sorted(_limit_statuses(ctx.contract, op).items()):
-            if op.response(status) is None:
-                yield rule.finding(
-                    op.location.child("responses"),
-                    f"{op.key} can exceed {', '.join(causes)} but documents no {status} response; "
-                    f"add a '{status}' response",
-                )
+        for status, causes in _limit_statuses(ctx.contract, op).items():
+            exposed.setdefault(status, []).append((op, causes))
+    for status, hits in sorted(exposed.items()):
+        gaps = (
+            rule.finding(
+                op.location.child("responses"),
+                f"{op.key} can exceed {', '.join(causes)} but documents no {status} response; "
+                f"add a '{status}' response",
+            )
+            for op, causes in hits
+            if op.response(status) is None
+        )
+        limits = ", ".join(dict.fromkeys(cause for _, causes in hits for cause in causes))
+        yield from report_gaps(
+            rule,
+            gaps,
+            adopted=any(op.response(status) is not None for op, _ in hits),
+            at=ctx.contract.location,
+            summary=partial(_no_limit_response, status, limits),
+        )
+
+
+def _no_limit_response(status: int, limits: str, count: int) -> str:
+    return (
+        f"{count} operations can exceed {limits}, and none documents the {status} response; "
+        f"add a '{status}' response to each, for example one shared `components/responses` entry"
+    )
 
 
 def _limit_statuses(contract: Contract, op: Operation) -> dict[int, list[str]]:
@@ -263,10 +336,8 @@ def _answers_before_body(code: ErrorCode) -> bool:
 
 
 def _can_hit(op: Operation, limit: str) -> bool:
-    """Whether a request can exceed a limit: request limits need a request body."""
-    if limit.startswith("request.") and op.request_body is None:
-        return False
-    return op.limits.has(limit)
+    """Whether a request can exceed a limit: it is set, and fits the operation."""
+    return op.limit_fits(limit) and op.limits.has(limit)
 
 
 def _hit_paths(op: Operation, path: str) -> list[str]:
@@ -291,7 +362,8 @@ def _covered(contract: Contract, path: str) -> bool:
     "A 429 response declares the `Retry-After` header.",
     rationale="""
         A client that is rate limited needs to know when to try again; without `Retry-After`
-        it guesses, and retries too early (making the overload worse) or too late.
+        it guesses, and retries too early (making the overload worse) or too late. When no 429
+        response declares it, the document gets one finding, at its root.
     """,
     bad="""
         responses:
@@ -309,17 +381,31 @@ def _covered(contract: Contract, path: str) -> bool:
     """,
 )
 def check_rate_limit_retry_after(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    seen: set[Location] = set()
+    responses: dict[Location, tuple[Operation, Response]] = {}
     for op in ctx.contract.operations:
         response = op.responses.get("429")
-        if response is None or response.has_header("retry-after") or response.location in seen:
-            continue
-        seen.add(response.location)
-        yield rule.finding(
+        if response is not None:
+            responses.setdefault(response.location, (op, response))
+    gaps = (
+        rule.finding(
             response.location,
             f"the 429 response of {op.key} has no `Retry-After` header; declare it "
             "(delay-seconds) so clients know when to retry",
         )
+        for op, response in responses.values()
+        if not response.has_header("retry-after")
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(response.has_header("retry-after") for _, response in responses.values()),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no 429 response declares a `Retry-After` header ({count} responses); declare it "
+            "(delay-seconds) so clients know when to retry, for example on one shared "
+            "`components/responses` entry"
+        ),
+    )
 
 
 # --- LIM005 ---------------------------------------------------------------------------------
@@ -335,25 +421,30 @@ def check_rate_limit_retry_after(rule: Rule, ctx: RuleContext) -> Iterator[Findi
         Rate limits merge by `name` across levels, so a policy can be complete in no single
         declaration and the extension schema cannot check it: after merging, every enabled
         policy needs `quota`, and `windowSeconds` unless its unit is `concurrent-requests`.
-        A `unit: tokens` policy inherited by an operation that declares no token limits usually
-        means the default reaches too far: disable it there, or declare the token limits.
+        A `unit: tokens` policy on an operation that declares no token limits usually means
+        the policy reaches too far: disable it there, or declare the token limits. A policy
+        set once at the document root is a default, and binds only operations that take a
+        request body; a GET or a WebSocket handshake spends no tokens and is not reported.
     """,
     bad="""
         x-contract-limits:
           rateLimits: [{name: tpm, unit: tokens, quota: 2000000, windowSeconds: 60}]
         paths:
-          /v1/models:
-            get: {responses: {'200': {description: OK}}}
+          /v1/files:
+            post:
+              requestBody: {content: {multipart/form-data: {schema: {type: object}}}}
+              responses: {'201': {description: Created}}
     """,
     good="""
         x-contract-limits:
           rateLimits: [{name: tpm, unit: tokens, quota: 2000000, windowSeconds: 60}]
         paths:
-          /v1/models:
-            get:
+          /v1/files:
+            post:
               x-contract-limits:
                 rateLimits: [{name: tpm, disabled: true}]
-              responses: {'200': {description: OK}}
+              requestBody: {content: {multipart/form-data: {schema: {type: object}}}}
+              responses: {'201': {description: Created}}
     """,
 )
 def check_rate_limit_shape(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
@@ -368,13 +459,41 @@ def check_rate_limit_shape(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                     f"rate limit `{limit.name}` (effective on {op.key}) has no "
                     f"{' or '.join(missing)} after merging; add {', '.join(missing)}",
                 )
-            if limit.unit == "tokens" and not op.limits.has("tokens"):
-                yield rule.finding(
-                    op.location.child("x-contract-limits"),
-                    f"{op.key} has the token rate limit `{limit.name}` but no token limits; "
-                    f"disable it here (`{{name: {limit.name}, disabled: true}}`) or declare "
-                    "`tokens` limits",
-                )
+    yield from _token_rate_limits_without_token_limits(rule, ctx.contract)
+
+
+def _token_rate_limits_without_token_limits(rule: Rule, contract: Contract) -> Iterator[Finding]:
+    """A token rate limit where no token limit is declared, on operations it fits.
+
+    A document default fits only operations with a request body: a GET or a WebSocket
+    handshake spends no tokens, so a `tpm` set once at the root is no finding there.
+    """
+    gaps = (
+        rule.finding(
+            op.location.child("x-contract-limits"),
+            f"{op.key} has the token rate limit `{limit.name}` but no token limits; "
+            f"disable it here (`{{name: {limit.name}, disabled: true}}`) or declare "
+            "`tokens` limits",
+        )
+        for op in contract.operations
+        if not op.limits.has("tokens")
+        for limit in op.limits.rate_limits
+        if limit.unit == "tokens"
+        and (
+            op.limit_fits("tokens") or not contract.inherits_default(op, f"rateLimits.{limit.name}")
+        )
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.limits.has("tokens") for op in contract.operations),
+        at=contract.location,
+        summary=lambda count: (
+            f"token rate limits apply to {count} operations, but no operation declares token "
+            "limits; declare `tokens` limits where requests spend tokens, and disable the token "
+            "rate limit (`{name: ..., disabled: true}`) where they do not"
+        ),
+    )
 
 
 def _missing_fields(limit: RateLimit) -> list[str]:

@@ -12,6 +12,7 @@ from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation, Parameter
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def check_operation_id_unique(rule: Rule, ctx: RuleContext) -> Iterator[Finding]
     rationale="""
         Without an operationId, generators invent method names from the path and method,
         which change whenever the path does; diffs and reports can only name the operation
-        by its path.
+        by its path. When no operation has one, the document gets one finding, at its root.
     """,
     bad="""
         paths:
@@ -88,13 +89,26 @@ def check_operation_id_unique(rule: Rule, ctx: RuleContext) -> Iterator[Finding]
     """,
 )
 def check_operation_id_missing(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for op in ctx.contract.operations:
-        if op.operation_id_location is None:
-            yield rule.finding(
-                op.location,
-                f"{op.key} has no operationId; add a stable one (e.g. `operationId: "
-                f"{_suggest_id(op)}`)",
-            )
+    operations = ctx.contract.operations
+    gaps = (
+        rule.finding(
+            op.location,
+            f"{op.key} has no operationId; add a stable one (e.g. `operationId: "
+            f"{_suggest_id(op)}`)",
+        )
+        for op in operations
+        if op.operation_id_location is None
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.operation_id_location is not None for op in operations),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no operation has an operationId ({count} operations); add a stable one to each "
+            f"(e.g. `operationId: {_suggest_id(operations[0])}`)"
+        ),
+    )
 
 
 def _suggest_id(op: Operation) -> str:

@@ -6,6 +6,7 @@ read its errors, select it, and keep it alive. Each rule checks one of those pro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,16 @@ from typing import Any
 from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation
-from contractgen.model.stream import ItemSource, Stream, StreamFormat
+from contractgen.model.stream import (
+    DiscriminatorMapping,
+    EventType,
+    ItemSource,
+    Stream,
+    StreamFormat,
+    sequential_format,
+)
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 ERROR_MEMBERS = ("code", "message", "retryable")
@@ -33,11 +42,13 @@ class _Problem:
     related: tuple[Location, ...] = ()
 
 
-def _report(rule: Rule, problems: Iterable[_Problem]) -> Iterator[Finding]:
+def _report(
+    rule: Rule, problems: Iterable[_Problem], *, level: Level | None = None
+) -> Iterator[Finding]:
     """One finding per place and problem, naming every operation that shares it.
 
     Streams are often written once (a component) and used by several operations; the
-    contract then has one problem, not one per operation.
+    contract then has one problem, not one per operation. `level` lowers a milder case.
     """
     grouped: dict[tuple[str, str, str], list[_Problem]] = {}
     for problem in problems:
@@ -47,7 +58,7 @@ def _report(rule: Rule, problems: Iterable[_Problem]) -> Iterator[Finding]:
         names = list(dict.fromkeys(problem.operation.key for problem in same))
         first = same[0]
         yield rule.finding(
-            first.location, f"{_names(names)}: {first.message}", related=first.related
+            first.location, f"{_names(names)}: {first.message}", related=first.related, level=level
         )
 
 
@@ -245,11 +256,14 @@ def _union_size(ctx: RuleContext, union: Location) -> int:
     "STR003",
     "discriminator-mapping-outside-union",
     Level.ERROR,
-    "A discriminator mapping names a schema that is not a branch of the event union.",
+    "A discriminator mapping names a schema that is not a branch of its event or message union.",
     rationale="""
-        A mapping entry tells clients which schema to parse an event with. If the target is
-        not one of the union's branches, the union and the mapping disagree: generated
-        clients either reject valid events or parse them with a schema the union forbids.
+        A mapping entry tells clients which schema to parse an event (or a WebSocket message)
+        with. If the target is not one of the union's branches, the union and the mapping
+        disagree: generated clients either reject valid events or parse them with a schema
+        the union forbids. This covers SSE and JSON Lines event unions and the WebSocket
+        `clientMessages` and `serverMessages` unions; a target that names no schema at all is
+        an unresolved reference (OAS002).
     """,
     bad="""
         oneOf: [{$ref: '#/components/schemas/Delta'}, {$ref: '#/components/schemas/Done'}]
@@ -272,15 +286,27 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
             _Problem(
                 op,
                 mapping.location,
-                f"discriminator mapping {mapping.value!r} of {_what(stream)} points at "
-                f"{mapping.target}, which is not a branch of the event union; add it to the "
-                "union or fix the mapping",
+                f"discriminator mapping {mapping.value!r} of {union} points at "
+                f"{mapping.target}, which is not one of its branches; add it to the union or "
+                "fix the mapping",
             )
-            for op, stream in ctx.contract.streams
-            for mapping in stream.mappings
-            if not mapping.in_union
+            for op, union, mappings in _mapped_unions(ctx)
+            for mapping in mappings
+            if mapping.resolves and not mapping.in_union  # a dangling target is OAS002's
         ),
     )
+
+
+def _mapped_unions(
+    ctx: RuleContext,
+) -> Iterator[tuple[Operation, str, tuple[DiscriminatorMapping, ...]]]:
+    """Every event and message union with its mapping: streams, then WebSocket directions."""
+    for op, stream in ctx.contract.streams:
+        yield op, f"the event union of {_what(stream)}", stream.mappings
+    for op in ctx.contract.operations:
+        if op.websocket is not None:
+            yield op, "the WebSocket `clientMessages` union", op.websocket.client_mappings
+            yield op, "the WebSocket `serverMessages` union", op.websocket.server_mappings
 
 
 # --- STR004 ------------------------------------------------------------------------------
@@ -294,7 +320,10 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     rationale="""
         A client cannot tell a finished stream from a dropped connection unless the contract
         says which events end it. `x-contract-stream.terminal` lists them; every stream ends
-        with exactly one, and a stream that closes without one was cut off.
+        with exactly one, and a stream that closes without one was cut off. A stream that
+        ends with a sentinel (`[DONE]`, in any form) says that it ended but not how, so it
+        gets a warning rather than an error. When no stream names a terminal event, the
+        document gets one finding, at its root.
     """,
     bad="""
         text/event-stream:
@@ -309,18 +338,50 @@ def check_mapping_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     """,
 )
 def check_terminal_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    yield from _report(
-        rule,
-        (
-            _Problem(
-                op,
-                stream.extension_location or stream.location,
-                f"{_what(stream)} names no terminal event; list the events that end the stream in "
-                f"x-contract-stream `terminal` ({_terminal_suggestion(stream)})",
-            )
-            for op, stream in ctx.contract.streams
-            if not stream.terminal
+    streams = ctx.contract.streams
+    ending = [(op, stream) for op, stream in streams if not stream.terminal]
+    gaps = [
+        *_report(
+            rule,
+            (_no_terminal(op, stream) for op, stream in ending if stream.sentinel is None),
         ),
+        *_report(
+            rule,
+            (_no_terminal(op, stream) for op, stream in ending if stream.sentinel is not None),
+            level=Level.WARNING,
+        ),
+    ]
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(stream.terminal for _, stream in streams),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no stream names a terminal event ({count} streams); list the events that end "
+            "each stream in x-contract-stream `terminal`, so clients can tell a finished "
+            "stream from a dropped connection"
+        ),
+    )
+
+
+def _no_terminal(op: Operation, stream: Stream) -> _Problem:
+    """A stream without terminal events; one that ends with a sentinel says at least that."""
+    where = stream.extension_location or stream.location
+    suggestion = _terminal_suggestion(stream)
+    if stream.sentinel is None:
+        return _Problem(
+            op,
+            where,
+            f"{_what(stream)} names no terminal event; list the events that end the stream in "
+            f"x-contract-stream `terminal` ({suggestion})",
+        )
+    return _Problem(
+        op,
+        where,
+        f"{_what(stream)} ends with the sentinel {stream.sentinel!r} but names no terminal "
+        "event; a typed terminal event in x-contract-stream `terminal` tells clients how the "
+        f"stream ended (finish reason, usage, error), which a sentinel cannot ({suggestion})",
+        (stream.sentinel_location,) if stream.sentinel_location else (),
     )
 
 
@@ -396,7 +457,9 @@ def check_terminal_in_union(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
         After a stream has started, errors can only arrive as an event. The `errorEvent`
         carries the same codes as the pre-stream problem responses, `{code, message,
         retryable}`, so clients handle both with one code path; and it ends the stream, so it
-        must be listed in `terminal`.
+        must be listed in `terminal`. A payload that lacks a member is reported where the fix
+        goes, the payload schema (its `properties`, or its `required` when only requiredness
+        is missing), with the stream as a related location.
     """,
     bad="""
         x-contract-stream: {terminal: [done], errorEvent: error}
@@ -425,29 +488,40 @@ def check_error_event(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
                 )
             )
         event = stream.event(name)
-        if event is not None:
-            problem = _error_payload_problem(ctx, event.payload, name)
-            if problem is not None:
-                at = event.payload.location if event.payload else event.location
-                problems.append(_Problem(op, at, problem, (where,)))
+        found = _error_payload_problem(ctx, event) if event is not None else None
+        if found is not None:
+            at, message = found
+            problems.append(_Problem(op, at, message, (stream.location, where)))
     yield from _report(rule, problems)
 
 
-def _error_payload_problem(ctx: RuleContext, payload: Any, name: str) -> str | None:
+def _error_payload_problem(ctx: RuleContext, event: EventType) -> tuple[Location, str] | None:
+    """What the error event's payload lacks, and where the fix goes.
+
+    The payload schema itself (where a `$ref` leads): its `properties` when a member is
+    missing, its `required` when only requiredness is; the event branch when there is no
+    JSON payload at all.
+    """
     fix = (
         "the error event carries {code, message, retryable} from the error catalogue, "
         "with code and message required"
     )
+    payload = event.payload
     if payload is None:
-        return f"error event {name!r} has no JSON payload schema; {fix}"
+        return event.location, f"error event {event.name!r} has no JSON payload schema; {fix}"
     node = _Node(payload.value, payload.value_location)
     props = {prop for part in _parts(ctx, node) for prop in _dict_keys(part.get("properties"))}
     required = _required(ctx, node)
-    lacking = [f"property {m}" for m in ERROR_MEMBERS if m not in props]
-    lacking += [f"required {m}" for m in ERROR_REQUIRED if m in props and m not in required]
-    if not lacking:
+    missing = [member for member in ERROR_MEMBERS if member not in props]
+    optional = [member for member in ERROR_REQUIRED if member in props and member not in required]
+    if not missing and not optional:
         return None
-    return f"the payload of error event {name!r} lacks {', '.join(lacking)}; {fix}"
+    keyword = "properties" if missing else "required"
+    at = payload.value_location
+    if payload.get(keyword) is not None:
+        at = at.child(keyword)
+    lacking = [f"property {m}" for m in missing] + [f"required {m}" for m in optional]
+    return at, f"the payload of error event {event.name!r} lacks {', '.join(lacking)}; {fix}"
 
 
 def _dict_keys(value: Any) -> list[str]:
@@ -763,6 +837,7 @@ STREAM_LIMITS = ("maxDurationSeconds", "idleTimeoutSeconds")
         maximum duration and an idle timeout, one stuck client or generation holds them
         forever, and clients cannot tell a slow stream from a dead one. Set them in
         `x-contract-limits.stream` on the document (defaults), a path item or the operation.
+        When no streaming operation has both, the document gets one finding, at its root.
     """,
     bad="""
         x-contract-limits: {stream: {maxConcurrentPerKey: 16}}
@@ -772,19 +847,202 @@ STREAM_LIMITS = ("maxDurationSeconds", "idleTimeoutSeconds")
     """,
 )
 def check_stream_limits(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    yield from _report(
+    streaming = [op for op in ctx.contract.operations if op.is_streaming]
+    gaps = _report(
         rule,
         (
             _Problem(
                 op,
                 op.location,
-                f"the operation streams but has no effective stream.{limit}; set "
-                f"x-contract-limits: {{stream: {{{limit}: ...}}}} on the operation, its path item "
-                "or the document (defaults)",
+                f"the operation streams but has no effective "
+                f"{' or '.join(f'stream.{limit}' for limit in missing)}; set x-contract-limits: "
+                f"{{stream: {{{', '.join(f'{limit}: ...' for limit in missing)}}}}} on the "
+                "operation, its path item or the document (defaults)",
             )
-            for op in ctx.contract.operations
-            if op.is_streaming
-            for limit in STREAM_LIMITS
-            if not op.limits.has(f"stream.{limit}")
+            for op in streaming
+            if (missing := _missing_stream_limits(op))
+        ),
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(not _missing_stream_limits(op) for op in streaming),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no streaming operation has both stream limits ({count} operations); set a default "
+            "here: x-contract-limits: {stream: {maxDurationSeconds: ..., idleTimeoutSeconds: ...}}"
+        ),
+    )
+
+
+def _missing_stream_limits(op: Operation) -> list[str]:
+    return [limit for limit in STREAM_LIMITS if not op.limits.has(f"stream.{limit}")]
+
+
+# --- STR012 ------------------------------------------------------------------------------
+
+STREAM_FLAG_NAMES = ("stream", "streaming")
+STREAMING_WORDS = re.compile(r"server[- ]sent events|\bSSE\b|event[- ]stream", re.IGNORECASE)
+
+
+@rule(
+    "STR012",
+    "stream-flag-without-stream",
+    Level.WARNING,
+    "A request body has a boolean stream flag, but the operation documents no streaming response.",
+    rationale="""
+        A boolean `stream` property in the request body (or one described as selecting
+        server-sent events) says the operation can answer with a stream. If no success
+        response lists a streaming media type, clients and generated code never learn what
+        the stream carries or how it ends. Document it beside the non-streaming response,
+        and tie it to the flag with `x-contract-stream.streamFlag`.
+    """,
+    bad="""
+        requestBody:
+          content:
+            application/json:
+              schema: {properties: {stream: {type: boolean}}}
+        responses:
+          '200': {content: {application/json: {schema: {$ref: '#/components/schemas/Chat'}}}}
+    """,
+    good="""
+        responses:
+          '200':
+            content:
+              application/json: {schema: {$ref: '#/components/schemas/Chat'}}
+              text/event-stream:
+                itemSchema: {$ref: '#/components/schemas/ChatEvent'}
+                x-contract-stream: {streamFlag: /stream, terminal: [done]}
+    """,
+)
+def check_stream_flag_without_stream(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    flagged = [(op, flag) for op in ctx.contract.operations if (flag := _stream_flag(ctx, op))]
+    gaps = (
+        rule.finding(
+            where,
+            f"{op.key}: the request property `{name}` is a boolean stream flag, but the "
+            "operation documents no streaming response; add it to the success response (a "
+            f"`text/event-stream` or JSON Lines media type with `x-contract-stream.streamFlag: "
+            f"/{name}`)",
+        )
+        for op, (name, where) in flagged
+        if not op.is_streaming
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(op.is_streaming for op, _ in flagged),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"{count} operations take a boolean stream flag in their request body, and none "
+            "documents its streaming response; add each stream to its success response, with "
+            "`x-contract-stream.streamFlag`"
+        ),
+    )
+
+
+def _stream_flag(ctx: RuleContext, op: Operation) -> tuple[str, Location] | None:
+    """A top-level boolean request property that selects a stream, and where it is written."""
+    body = op.request_body.json_schema() if op.request_body else None
+    if body is None:
+        return None
+    node = _Node(body.value, body.value_location)
+    names = {name for part in _parts(ctx, node) for name in _dict_keys(part.get("properties"))}
+    for name in sorted(names):
+        found = _property(ctx, node, name)
+        if found is None or not _is_boolean(ctx, found[0]) or _is_fixed(ctx, node, name):
+            continue
+        description = found[0].get("description")
+        says_streaming = isinstance(description, str) and STREAMING_WORDS.search(description)
+        if name.lower() in STREAM_FLAG_NAMES or says_streaming:
+            return name, found[1]
+    return None
+
+
+def _is_fixed(ctx: RuleContext, node: _Node, name: str) -> bool:
+    """Whether some part of the schema pins the property to one value (`enum: [false]`).
+
+    Specs that split the streaming and the plain variant of an operation (Speakeasy's
+    `/path#stream`) pin the flag in each; a pinned flag selects nothing.
+    """
+    for part in _parts(ctx, node):
+        props = part.get("properties")
+        if not isinstance(props, dict) or name not in props:
+            continue
+        declared = _resolve(ctx, props[name], part.location.child("properties", name))
+        enum = declared.get("enum") if declared else None
+        if declared and ("const" in declared.value or (isinstance(enum, list) and len(enum) == 1)):
+            return True
+    return False
+
+
+def _is_boolean(ctx: RuleContext, node: _Node) -> bool:
+    """A boolean schema, also when nullable (`anyOf: [{type: boolean}, {type: 'null'}]`)."""
+    if "boolean" in _types(node):
+        return True
+    for keyword in ("anyOf", "oneOf"):
+        members = node.get(keyword)
+        for index, member in enumerate(members if isinstance(members, list) else []):
+            resolved = _resolve(ctx, member, node.location.child(keyword, index))
+            if resolved is not None and "boolean" in _types(resolved):
+                return True
+    return False
+
+
+# --- STR013 ------------------------------------------------------------------------------
+
+
+@rule(
+    "STR013",
+    "error-response-stream",
+    Level.INFO,
+    "An error response lists a streaming media type.",
+    rationale="""
+        Stream rules apply to success (2xx) responses. An error response (4xx, 5xx,
+        `default`) is one body sent before any stream starts, so contractgen does not check a
+        `text/event-stream` listed there as a stream. Describe error bodies as
+        `application/problem+json` (RFC 9457); errors after a stream has started travel in
+        it, as its error event. Said once per document.
+    """,
+    bad="""
+        responses:
+          '429':
+            description: Rate limited
+            content:
+              text/event-stream: {schema: {type: string}}
+    """,
+    good="""
+        responses:
+          '429':
+            description: Rate limited
+            content:
+              application/problem+json: {schema: {$ref: '#/components/schemas/Problem'}}
+    """,
+)
+def check_error_response_stream(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    listed: dict[Location, Finding] = {}
+    for op in ctx.contract.operations:
+        for response in op.responses.values():
+            if not response.is_error:
+                continue
+            for media in response.content.values():
+                if sequential_format(media.media_type) is not None:
+                    listed.setdefault(
+                        media.location,
+                        rule.finding(
+                            media.location,
+                            f"the {response.status} error response of {op.key} lists "
+                            f"{media.media_type}; an error is one body, not a stream: describe "
+                            "it as application/problem+json",
+                        ),
+                    )
+    yield from report_gaps(
+        rule,
+        listed.values(),
+        adopted=False,
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"{count} error responses list a streaming media type; an error is one body, not a "
+            "stream: describe error bodies as application/problem+json"
         ),
     )

@@ -8,6 +8,7 @@ from contractgen.model.contract import Operation
 from contractgen.model.schema import Schema
 from contractgen.model.websocket import MessageType, WebSocket
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.adoption import report_gaps
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 
@@ -86,7 +87,8 @@ def _property(ws: WebSocket) -> str:
     rationale="""
         WebSocket messages have no natural size bound; without a declared limit the server
         buffers whatever a client sends, and clients cannot size their own buffers for what
-        the server sends. Declare both directions (close code 1009 when exceeded).
+        the server sends. Declare both directions (close code 1009 when exceeded). When no
+        endpoint has them, the document gets one finding, at its root.
     """,
     bad="""
         get:
@@ -101,23 +103,43 @@ def _property(ws: WebSocket) -> str:
     """,
 )
 def check_websocket_max_message_bytes(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
-    for op, ws in _websockets(ctx):
-        missing = [
-            direction
-            for direction, value in (
-                ("inbound", op.limits.ws_max_inbound_message_bytes),
-                ("outbound", op.limits.ws_max_outbound_message_bytes),
-            )
-            if value is None
-        ]
-        if missing:
-            fields = " and ".join(f"`websocket.maxMessageBytes.{d}`" for d in missing)
-            yield rule.finding(
-                ws.location,
-                f"{op.key}: WebSocket endpoint has no effective {fields}; declare "
-                "`x-contract-limits: {websocket: {maxMessageBytes: {inbound: <bytes>, "
-                "outbound: <bytes>}}}`",
-            )
+    endpoints = list(_websockets(ctx))
+    gaps = (
+        rule.finding(
+            ws.location,
+            f"{op.key}: WebSocket endpoint has no effective {' and '.join(missing)}; declare "
+            f"{MESSAGE_BYTES_LIMITS}",
+        )
+        for op, ws in endpoints
+        if (missing := _missing_message_bytes(op))
+    )
+    yield from report_gaps(
+        rule,
+        gaps,
+        adopted=any(not _missing_message_bytes(op) for op, _ in endpoints),
+        at=ctx.contract.location,
+        summary=lambda count: (
+            f"no WebSocket endpoint has `websocket.maxMessageBytes` limits ({count} endpoints); "
+            f"set a default here: {MESSAGE_BYTES_LIMITS}"
+        ),
+    )
+
+
+MESSAGE_BYTES_LIMITS = (
+    "`x-contract-limits: {websocket: {maxMessageBytes: {inbound: <bytes>, outbound: <bytes>}}}`"
+)
+
+
+def _missing_message_bytes(op: Operation) -> list[str]:
+    """The `websocket.maxMessageBytes` limits an endpoint lacks, as backticked limit paths."""
+    return [
+        f"`websocket.maxMessageBytes.{direction}`"
+        for direction, value in (
+            ("inbound", op.limits.ws_max_inbound_message_bytes),
+            ("outbound", op.limits.ws_max_outbound_message_bytes),
+        )
+        if value is None
+    ]
 
 
 # --- WS003 ----------------------------------------------------------------------------------
