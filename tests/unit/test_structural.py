@@ -492,23 +492,23 @@ components:
 """
 
 
-def test_oas004_reports_3_0_keywords_with_advice(write_spec: WriteSpec) -> None:
+def test_oas003_oas004_report_3_0_keywords_with_advice(write_spec: WriteSpec) -> None:
     findings = run(spec(write_spec, LEGACY_31))
     base = "/components/schemas/Price/properties"
     assert summary(findings) == [
-        ("OAS004", f"{base}/amount/exclusiveMinimum", 23),
+        ("OAS003", f"{base}/amount/exclusiveMinimum", 23),
+        ("OAS003", f"{base}/tiers/items/allOf/0/$defs/limit/exclusiveMaximum", 33),
         ("OAS004", f"{base}/note/nullable", 27),
-        ("OAS004", f"{base}/tiers/items/allOf/0/$defs/limit/exclusiveMaximum", 33),
         ("OAS004", f"{base}/tiers/items/allOf/1/anyOf/0/nullable", 35),
     ]
     messages = {f.location.pointer.rsplit("/", 2)[-2]: f.message for f in findings}
     assert "`exclusiveMinimum: 0` and drop `minimum`" in messages["amount"]
     assert 'type: [string, "null"]' in messages["note"]
-    assert "remove it" in messages["limit"]
-    assert all(f.level == "warning" for f in findings)
+    assert "remove it (`maximum` alone is inclusive)" in messages["limit"]
+    assert {f.rule_id: f.level for f in findings} == {"OAS003": "error", "OAS004": "warning"}
 
 
-def test_oas004_boolean_bound_is_one_finding_in_total(write_spec: WriteSpec) -> None:
+def test_oas003_boolean_bound_is_one_error_in_total(write_spec: WriteSpec) -> None:
     text = """\
         openapi: 3.2.0
         info: {title: Prices, version: "1.0"}
@@ -516,9 +516,16 @@ def test_oas004_boolean_bound_is_one_finding_in_total(write_spec: WriteSpec) -> 
         components:
           schemas:
             Price: {type: number, minimum: 0, exclusiveMinimum: true}
+            Rate: {type: number, exclusiveMaximum: true}
     """
     findings = run(spec(write_spec, text))
-    assert summary(findings) == [("OAS004", "/components/schemas/Price/exclusiveMinimum", 6)]
+    assert summary(findings) == [
+        ("OAS003", "/components/schemas/Price/exclusiveMinimum", 6),
+        ("OAS003", "/components/schemas/Rate/exclusiveMaximum", 7),
+    ]
+    messages = {f.location.pointer: f.message for f in findings}
+    rate = messages["/components/schemas/Rate/exclusiveMaximum"]
+    assert "write the limit itself: `exclusiveMaximum: <number>`" in rate
 
 
 def test_oas004_quiet_on_30_and_on_modern_schemas(write_spec: WriteSpec) -> None:
@@ -674,6 +681,7 @@ def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
         ("OAS003", "openapi.yaml", "/components/headers/Rate/schema/type", 35),
         ("OAS003", "openapi.yaml",
          f"/components/parameters/Filter/content/{json}/schema/required", 33),
+        ("OAS003", "openapi.yaml", "/components/parameters/Limit/schema/exclusiveMinimum", 27),
         ("OAS003", "openapi.yaml",
          f"/components/responses/Pets/content/{json}/schema/properties/name/type", 43),
         ("OAS003", "openapi.yaml",
@@ -682,7 +690,6 @@ def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
         ("OAS004", "external.yaml",
          f"/Shared/content/{json}/schema/properties/id/nullable", 6),
         ("OAS004", "openapi.yaml", "/components/mediaTypes/Events/itemSchema/nullable", 52),
-        ("OAS004", "openapi.yaml", "/components/parameters/Limit/schema/exclusiveMinimum", 27),
         ("OAS004", "openapi.yaml", "/components/responses/Pets/headers/X-Next/schema/nullable", 40),
         ("OAS004", "openapi.yaml", "/webhooks/newPet/post/parameters/0/schema/nullable", 22),
     ]  # fmt: skip

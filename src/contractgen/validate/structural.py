@@ -42,7 +42,6 @@ _DIALECTS = {
     "http://json-schema.org/draft-06/schema": "http://json-schema.org/draft-06/schema",
     "http://json-schema.org/draft-04/schema": "http://json-schema.org/draft-04/schema",
 }
-_DRAFT_04 = "http://json-schema.org/draft-04/schema"
 #: The OpenAPI base dialects extend 2020-12 with keywords (discriminator, xml, ...) that the
 #: 2020-12 metaschema accepts as unknown keywords.
 _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
@@ -160,28 +159,52 @@ def _errors_to_findings(
     """Findings at `base` + each problem's pointer; `data` is the value that was validated."""
     seen: set[tuple[str, str]] = set()
     for problem in problems(errors, schema):
-        if metaschema and _is_dropped_by_metaschema_check(problem):
-            continue
+        message = problem.message
+        if metaschema:
+            if problem.keyword.startswith("format:") and problem.keyword not in _REPORTED_FORMATS:
+                continue
+            if _is_legacy_bound(problem):
+                message = _legacy_bound_message(problem, data)
         at = base.pointer + pointer(data, problem.path)
-        if (at, problem.message) not in seen:
-            seen.add((at, problem.message))
-            yield rule.finding(Location(base.file, at), problem.message)
+        if (at, message) not in seen:
+            seen.add((at, message))
+            yield rule.finding(Location(base.file, at), message)
 
 
-def _is_dropped_by_metaschema_check(problem: Problem) -> bool:
-    if problem.keyword.startswith("format:"):
-        return problem.keyword not in _REPORTED_FORMATS
-    return _is_legacy_bound(problem)
+#: OpenAPI 3.0's boolean bounds and the inclusive bound each one modified.
+_LEGACY_BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 
 
 def _is_legacy_bound(problem: Problem) -> bool:
-    """A boolean `exclusiveMinimum`/`exclusiveMaximum`: OAS004 reports it, with advice."""
+    """A boolean `exclusiveMinimum`/`exclusiveMaximum`, the OpenAPI 3.0 form."""
     return (
         problem.keyword == "type"
         and isinstance(problem.instance, bool)
         and bool(problem.path)
         and problem.path[-1] in _LEGACY_BOUNDS
     )
+
+
+def _legacy_bound_message(problem: Problem, data: Any) -> str:
+    """The fix for a boolean bound, read off the schema holding it (its `minimum`...)."""
+    keyword = str(problem.path[-1])
+    bound = _LEGACY_BOUNDS[keyword]
+    schema: Any = data
+    for step in problem.path[:-1]:
+        if isinstance(schema, dict):
+            schema = schema.get(str(step))
+        elif isinstance(schema, list) and isinstance(step, int) and 0 <= step < len(schema):
+            schema = schema[step]
+        else:
+            schema = None
+    limit = schema.get(bound) if isinstance(schema, dict) else None
+    if problem.instance and isinstance(limit, int | float) and not isinstance(limit, bool):
+        advice = f"write `{keyword}: {show(limit)}` and drop `{bound}`"
+    elif problem.instance:
+        advice = f"write the limit itself: `{keyword}: <number>`"
+    else:
+        advice = f"remove it (`{bound}` alone is inclusive)"
+    return f"boolean `{keyword}` is the OpenAPI 3.0 form; from 3.1 on it is a number: {advice}"
 
 
 # --- OAS001 ---------------------------------------------------------------------------------
@@ -413,7 +436,8 @@ def _value_at(document: Document, location: Location) -> Any:
         Each Schema Object of a 3.1 or 3.2 document (components, parameters, headers, and
         media types' `schema` and `itemSchema`, in paths, webhooks, callbacks and referenced
         files) is checked against the metaschema of its dialect (`$schema`,
-        `jsonSchemaDialect`, or 2020-12).
+        `jsonSchemaDialect`, or 2020-12). A boolean `exclusiveMinimum`/`exclusiveMaximum`,
+        the OpenAPI 3.0 form, is one such error; the finding says how to write it now.
     """,
     bad="""
         openapi: 3.1.0
@@ -460,7 +484,6 @@ def check_schema_object(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 # --- OAS004 ---------------------------------------------------------------------------------
 
-_LEGACY_BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 _SUBSCHEMA = (
     "additionalProperties", "items", "contains", "propertyNames", "not", "if", "then", "else",
     "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
@@ -475,13 +498,15 @@ _SUBSCHEMA_MAPS = (
     "OAS004",
     "legacy-schema-keyword",
     Level.WARNING,
-    "A 3.1/3.2 Schema Object must not use OpenAPI 3.0 keywords that no longer mean anything.",
+    "A 3.1/3.2 Schema Object must not use `nullable`, an OpenAPI 3.0 keyword that no longer "
+    "means anything.",
     rationale="""
-        OpenAPI 3.1 replaced the 3.0 schema dialect with JSON Schema 2020-12. `nullable` is
-        gone (an unknown keyword, silently ignored: the value is not nullable at all), and
-        `exclusiveMinimum`/`exclusiveMaximum` are numbers, not booleans modifying `minimum`
-        and `maximum`. A contract migrated by changing only the version line keeps these and
-        means something else than it says.
+        OpenAPI 3.1 replaced the 3.0 schema dialect with JSON Schema 2020-12, which has no
+        `nullable`: it is an unknown keyword there, silently ignored, so the value is not
+        nullable at all. A contract migrated by changing only the version line keeps it and
+        means something else than it says. (The other 3.0 form, a boolean
+        `exclusiveMinimum`/`exclusiveMaximum`, is invalid JSON Schema from 3.1 on: OAS003
+        reports it, with the same kind of advice.)
     """,
     bad="""
         openapi: 3.1.0
@@ -490,8 +515,6 @@ _SUBSCHEMA_MAPS = (
             Price:
               type: number
               nullable: true
-              minimum: 0
-              exclusiveMinimum: true
     """,
     good="""
         openapi: 3.1.0
@@ -499,28 +522,22 @@ _SUBSCHEMA_MAPS = (
           schemas:
             Price:
               type: [number, "null"]
-              exclusiveMinimum: 0
     """,
 )
 def check_legacy_schema_keyword(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.document.version_tuple < (3, 1):
         return
-    default = _document_dialect(ctx.document)
     visited: set[int] = set()
     for location, value in _schema_objects(ctx):
-        stack: list[tuple[Location, Any, str | None]] = [(location, value, default)]
+        stack: list[tuple[Location, Any]] = [(location, value)]
         while stack:
-            where, schema, inherited = stack.pop()
+            where, schema = stack.pop()
             if not isinstance(schema, dict) or id(schema) in visited:
                 continue
             visited.add(id(schema))
-            dialect = _dialect_of(schema, inherited)
-            # Draft 4 (declared with `$schema`) really has boolean bounds; unknown dialects
-            # may too.
-            bounds = dialect is not None and dialect != _DRAFT_04
-            yield from _legacy_keywords(rule, where, schema, bounds=bounds)
-            children = [(at, sub, dialect) for at, sub in _subschemas(where, schema)]
-            stack.extend(reversed(children))
+            if "nullable" in schema:
+                yield rule.finding(where.child("nullable"), _nullable_advice(schema))
+            stack.extend(reversed(list(_subschemas(where, schema))))
 
 
 def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Location, Any]]:
@@ -539,28 +556,6 @@ def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Locat
         if isinstance(value, dict):
             for name, member in value.items():
                 yield where.child(keyword, name), member
-
-
-def _legacy_keywords(
-    rule: Rule, where: Location, schema: dict[str, Any], *, bounds: bool
-) -> Iterator[Finding]:
-    if "nullable" in schema:
-        yield rule.finding(where.child("nullable"), _nullable_advice(schema))
-    for keyword, bound in _LEGACY_BOUNDS.items() if bounds else ():
-        flag = schema.get(keyword)
-        if not isinstance(flag, bool):
-            continue
-        limit = schema.get(bound)
-        if flag and isinstance(limit, int | float) and not isinstance(limit, bool):
-            advice = f"write `{keyword}: {show(limit)}` and drop `{bound}`"
-        elif flag:
-            advice = f"write the limit itself: `{keyword}: <number>`"
-        else:
-            advice = f"remove it (`{bound}` alone is inclusive)"
-        yield rule.finding(
-            where.child(keyword),
-            f"boolean `{keyword}` is the OpenAPI 3.0 form; from 3.1 on it is a number: {advice}",
-        )
 
 
 def _nullable_advice(schema: dict[str, Any]) -> str:
