@@ -271,3 +271,55 @@ def _mapping_targets(data: Any) -> Iterator[str]:
             stack.extend(v for v in node.values() if isinstance(v, dict | list))
         elif isinstance(node, list):
             stack.extend(v for v in node if isinstance(v, dict | list))
+
+
+# --- OP005 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP005",
+    "path-template-conflict",
+    Level.ERROR,
+    "Two path templates differ only in their parameter names.",
+    rationale="""
+        OpenAPI: "Templated paths with the same hierarchy but different templated names
+        MUST NOT exist as they are identical." A request to `/v1/items/42` matches both
+        `/v1/items/{id}` and `/v1/items/{name}`; which operation answers it depends on the
+        router, and generated clients get two methods for one URL.
+    """,
+    bad="""
+        paths:
+          /v1/items/{id}: {get: {operationId: getItem}}
+          /v1/items/{name}: {delete: {operationId: deleteItem}}
+    """,
+    good="""
+        paths:
+          /v1/items/{id}:
+            get: {operationId: getItem}
+            delete: {operationId: deleteItem}
+    """,
+)
+def check_path_template_conflict(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    document = ctx.document
+    try:
+        paths = document.deref(document.data.get("paths"), document.root.location("/paths"))
+    except RefError:  # reported by OAS002
+        return
+    if not isinstance(paths.value, dict):
+        return
+    by_shape: dict[str, list[str]] = {}
+    for path in paths.value:
+        if path.startswith("/") and "{" in path:
+            by_shape.setdefault(_TEMPLATE.sub("{}", path), []).append(path)
+    for group in by_shape.values():
+        if len(group) > 1:
+            first, later = group[0], group[1:]
+            others = ", ".join(f"`{path}`" for path in later[1:])
+            also = f" (so {'are' if len(later) > 2 else 'is'} {others})" if others else ""
+            yield rule.finding(
+                paths.location.child(later[0]),
+                f"`{later[0]}` is the same path as `{first}`{also}: only the parameter names "
+                "differ, which OpenAPI forbids; merge them into one path item with one name "
+                "for each parameter",
+                related=[paths.location.child(path) for path in (first, *later[1:])],
+            )
