@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import locate_duplicate_key, parse
+from contractgen.load.collect import RefSite, is_schema_name, normalize_and_collect
+from contractgen.load.parse import parse
 from contractgen.load.positions import PositionIndex, positions_for
 from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
 from contractgen.location import Location, join_pointer, split_pointer
@@ -33,14 +34,6 @@ class LoadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     #: Follow file references outside the root file's folder. URLs are never fetched.
     allow_external_refs: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class RefSite:
-    """A `$ref` in the document: where it stands (the object holding it) and what it names."""
-
-    location: Location
-    target: str
 
 
 class RefError(Exception):
@@ -60,6 +53,9 @@ class SourceFile:
     syntax: str
     data: Any
     refs: list[RefSite]
+    """Every `$ref` that is a reference (not example data, not inside a vendor extension)."""
+    mappings: list[RefSite] = field(default_factory=list)
+    """Every `discriminator.mapping` value and `defaultMapping`: a schema name or reference."""
     extensions: list[RefSite] = field(default_factory=list)
     """Every `x-contract-*` member: where it stands and its name (in `target`)."""
     _positions: PositionIndex | None = field(default=None, repr=False)
@@ -128,10 +124,25 @@ class Document:
 
     def ref_sites(self) -> Iterator[RefSite]:
         """Every `$ref` in every file loaded so far, including files loaded while iterating."""
+        for source in self._files_as_loaded():
+            yield from source.refs
+
+    def mapping_sites(self) -> Iterator[RefSite]:
+        """Every discriminator mapping value in every file loaded so far (see `ref_sites`)."""
+        for source in self._files_as_loaded():
+            yield from source.mappings
+
+    def resolve_mapping(self, site: RefSite) -> Resolved:
+        """What a discriminator mapping value names: a bare name is a root schema component."""
+        if is_schema_name(site.target):
+            pointer = join_pointer(("components", "schemas", site.target))
+            return self.resolve(f"#{pointer}", self.root.location())
+        return self.resolve(site.target, site.location)
+
+    def _files_as_loaded(self) -> Iterator[SourceFile]:
         index = 0
         while index < len(self.files):
-            source = list(self.files.values())[index]
-            yield from source.refs
+            yield list(self.files.values())[index]
             index += 1
 
     def locate(self, location: Location) -> Location:
@@ -303,7 +314,7 @@ def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
     syntax = _syntax_of(path, text)
     data = parse(text, display, syntax=syntax)
     source = SourceFile(path, display, text, syntax, data, [])
-    _normalize_and_collect(source)
+    normalize_and_collect(source)
     return source
 
 
@@ -357,61 +368,3 @@ def _walk(data: Any, tokens: list[str]) -> Any:
         else:
             raise KeyError(token)
     return data
-
-
-def _normalize_and_collect(source: SourceFile) -> None:
-    """One pass over the data: make every mapping key a string, note every `$ref` and extension.
-
-    YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings. This walk
-    runs on every load, so it stays lean: one loop per mapping, and no extension check at all
-    when the text never mentions one.
-    """
-    refs: list[RefSite] = []
-    extensions: list[RefSite] = []
-    find_extensions = "x-contract-" in source.text
-    stack: list[tuple[Any, tuple[str, ...]]] = [(source.data, ())]
-    while stack:
-        node, path = stack.pop()
-        if type(node) is dict:
-            for key, value in node.items():
-                if type(key) is not str:  # rare: fix the keys, then walk this mapping again
-                    _stringify_keys(node, source, path)
-                    stack.append((node, path))
-                    break
-                if find_extensions and key.startswith("x-contract-"):
-                    extensions.append(RefSite(source.location(join_pointer((*path, key))), key))
-                if type(value) is dict or type(value) is list:
-                    stack.append((value, (*path, key)))
-            else:
-                ref = node.get("$ref")
-                if type(ref) is str:
-                    refs.append(RefSite(source.location(join_pointer(path)), ref))
-        elif type(node) is list:
-            for index, value in enumerate(node):
-                if type(value) is dict or type(value) is list:
-                    stack.append((value, (*path, str(index))))
-    refs.reverse()
-    extensions.reverse()
-    source.refs = refs
-    source.extensions = extensions
-
-
-def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, ...]) -> None:
-    items = list(node.items())
-    node.clear()
-    for key, value in items:
-        text = _key_text(key)
-        if text in node:
-            line, column = locate_duplicate_key(source.text, text, syntax=source.syntax)
-            raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
-        node[text] = value
-
-
-def _key_text(key: Any) -> str:
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    return str(key)

@@ -18,7 +18,8 @@ from contractgen.location import Location, join_pointer, split_pointer
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from contractgen.load.document import Document, RefSite
+    from contractgen.load.collect import RefSite
+    from contractgen.load.document import Document
 
 #: How a field holds its objects: the value itself, each member of a map of names, each item.
 ONE, MAP, LIST = "one", "map", "list"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from contractgen.load.document import RefError
-from contractgen.location import Location, split_pointer
+from contractgen.location import Location
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.best_match import Problem, pointer, problems, show
 from contractgen.validate.object_kinds import referenced_objects, schema_positions
@@ -272,28 +272,20 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
 
 # --- OAS002 ---------------------------------------------------------------------------------
 
-#: Keywords whose values are data, not OpenAPI or JSON Schema: a `$ref` inside is a literal.
-_LITERAL_KEYWORDS = frozenset({"example", "default", "const", "enum"})
-#: Keywords whose values are maps of names: the next token is a name, never a keyword.
-_NAME_MAPS = frozenset({
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-    "schemas", "parameters", "responses", "headers", "examples", "requestBodies",
-    "securitySchemes", "links", "callbacks", "pathItems", "mediaTypes", "content",
-    "encoding", "variables", "mapping", "paths", "webhooks",
-})  # fmt: skip
-
 
 @rule(
     "OAS002",
     "unresolved-ref",
     Level.ERROR,
-    "Every `$ref` must point at something contractgen can read.",
+    "Every `$ref` and discriminator mapping must point at something contractgen can read.",
     rationale="""
         A reference that points at nothing breaks every tool that follows it, often with a
         crash far from the cause. contractgen follows references inside the spec's folder
         only, never fetches URLs (a CI gate must not depend on the network or leak the
         contract), and does not support plain-name anchors. A chain of references that loops
-        back on itself never reaches a definition.
+        back on itself never reaches a definition. A `discriminator.mapping` value is a
+        reference too: a schema name means `#/components/schemas/<name>` of the root
+        document.
     """,
     bad="""
         components:
@@ -313,13 +305,17 @@ def check_unresolved_ref(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
     outcomes: dict[tuple[str, str], str | None] = {}
     for site in document.ref_sites():
-        if _is_literal(site.location.pointer):
-            continue
         key = (site.location.file, site.target)
         if key not in outcomes:
             outcomes[key] = _ref_problem(document, site.target, site.location)
         message = outcomes[key]
         if message is not None:
+            yield rule.finding(site.location, message)
+    for site in document.mapping_sites():
+        try:
+            document.resolve_mapping(site)
+        except RefError as error:
+            message = f"discriminator mapping {site.target!r} cannot be followed: {error.message}"
             yield rule.finding(site.location, message)
 
 
@@ -331,24 +327,6 @@ def _ref_problem(document: Document, target: str, at: Location) -> str | None:
     except Exception as error:  # a CI gate reports; it does not crash on a bad reference
         return f"$ref {target!r} cannot be followed: {error}"
     return None
-
-
-def _is_literal(pointer: str) -> bool:
-    """Whether a pointer passes through example or default data (where `$ref` is just data)."""
-    tokens = split_pointer(pointer)
-    is_name = False
-    for index, token in enumerate(tokens):
-        if is_name:  # a property, schema or media type name: never a keyword
-            is_name = False
-            continue
-        if token in _LITERAL_KEYWORDS:
-            return True
-        if token == "examples" and index + 1 < len(tokens) and tokens[index + 1].isdigit():
-            return True  # a JSON Schema `examples` array
-        if token == "value" and index >= 2 and tokens[index - 2] == "examples":
-            return True  # an Example Object's value
-        is_name = token in _NAME_MAPS
-    return False
 
 
 # --- Schema Objects (OAS003, OAS004) ------------------------------------------------------

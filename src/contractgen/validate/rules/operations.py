@@ -6,8 +6,9 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from contractgen.load.collect import is_schema_name
 from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation, Parameter
@@ -15,7 +16,8 @@ from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:
-    from contractgen.load.document import Document, RefSite
+    from contractgen.load.collect import RefSite
+    from contractgen.load.document import Document
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -216,15 +218,12 @@ def _referenced_components(document: Document) -> set[tuple[str, str]]:
             used.update(_component_of(fragment))
         elif file_part:  # a URL or a name relative to an `$id`: only resolving tells
             used.update(_resolved_component(document, site))
-    for source in document.files.values():
-        if "mapping" not in source.text:
-            continue
-        for target in _mapping_targets(source.data):
-            file_part, _, fragment = target.partition("#")
-            if "/" not in target and "#" not in target and "." not in target:
-                used.add(("schemas", target))  # a bare schema name
-            elif _names_root(document, source.display, file_part, root):
-                used.update(_component_of(fragment))
+    for site in document.mapping_sites():
+        file_part, _, fragment = site.target.partition("#")
+        if is_schema_name(site.target):
+            used.add(("schemas", site.target))
+        elif _names_root(document, site.location.file, file_part, root):
+            used.update(_component_of(fragment))
     return used
 
 
@@ -257,20 +256,6 @@ def _component_of(fragment: str) -> set[tuple[str, str]]:
     if len(tokens) >= 3 and tokens[0] == "components":
         return {(tokens[1], tokens[2])}
     return set()
-
-
-def _mapping_targets(data: Any) -> Iterator[str]:
-    """Every string value of a `discriminator.mapping`, anywhere in a file."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
-                yield from (v for v in discriminator["mapping"].values() if isinstance(v, str))
-            stack.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, dict | list))
 
 
 # --- OP005 ----------------------------------------------------------------------------------
