@@ -1,4 +1,4 @@
-"""What counts as a reference: where a `$ref` stands, and discriminator mappings."""
+"""What counts as a reference: where a `$ref` stands, discriminator mappings, long chains."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from contractgen.load import collect
-from contractgen.load.document import Document, load_document
+from contractgen.load.document import MAX_REF_HOPS, Document, RefError, Resolved, load_document
+from contractgen.location import Location
 from contractgen.model.build import build_contract
 from contractgen.report.finding import Finding
 from contractgen.validate.registry import RuleContext, catalogue
@@ -164,3 +167,92 @@ def test_dangling_mappings_are_reported_at_the_entry(write_spec: WriteSpec) -> N
     assert sorted(f.location.pointer for f in findings) == [f"{mapping}/bad", f"{mapping}/file"]
     bad = next(f for f in findings if f.location.pointer.endswith("/bad"))
     assert "'#/components/schemas/ErrMessage' points at nothing" in bad.message
+
+
+# --- chains and cycles -----------------------------------------------------------------------
+
+
+def chain_spec(length: int, *, loop: bool = False) -> str:
+    """Schemas S0 -> S1 -> ... -> S<length-1>, which is a string (or, looping, points at S0)."""
+    lines = [HEAD + "paths: {}\ncomponents:\n  schemas:\n"]
+    lines += [f"    S{i}: {{$ref: '#/components/schemas/S{i + 1}'}}\n" for i in range(length - 1)]
+    last = "{$ref: '#/components/schemas/S0'}" if loop else "{type: string}"
+    lines.append(f"    S{length - 1}: {last}\n")
+    return "".join(lines)
+
+
+def oas002(path: Path) -> list[tuple[str, str, list[str]]]:
+    return [
+        (f.location.pointer, f.message, [r.pointer for r in f.related])
+        for f in validate_path(path)
+        if f.rule_id == "OAS002"
+    ]
+
+
+def resolve_head(document: Document) -> object:
+    """What the chain's head, `S0: {$ref: ...S1}`, resolves to."""
+    head = document.root.location("/components/schemas/S0")
+    return document.resolve("#/components/schemas/S1", head).value
+
+
+def test_a_chain_as_long_as_the_limit_resolves(write_spec: WriteSpec) -> None:
+    document = load_document(write_spec(chain_spec(MAX_REF_HOPS + 1)))
+    assert resolve_head(document) == {"type": "string"}
+
+
+def test_a_longer_chain_is_one_finding_at_its_head(write_spec: WriteSpec) -> None:
+    path = write_spec(chain_spec(MAX_REF_HOPS + 3))
+    with pytest.raises(RefError) as caught:
+        resolve_head(load_document(path))
+    assert caught.value.kind == "chain"
+    end = f"/components/schemas/S{MAX_REF_HOPS + 2}"
+    assert oas002(path) == [
+        (
+            "/components/schemas/S0",
+            "$ref '#/components/schemas/S1' starts a chain longer than 64 references (66); "
+            "point it at the definition itself",
+            [end],
+        )
+    ]
+
+
+def test_a_cycle_is_one_finding_at_its_first_reference(write_spec: WriteSpec) -> None:
+    text = chain_spec(3, loop=True) + "    Into: {$ref: '#/components/schemas/S1'}\n"
+    findings = oas002(write_spec(text))
+    assert findings == [
+        (
+            "/components/schemas/S0",
+            "$ref '#/components/schemas/S1' loops back on itself through 2 other references",
+            ["/components/schemas/S1", "/components/schemas/S2"],
+        )
+    ]
+
+
+def test_a_reference_whose_chain_breaks_further_down_is_not_reported(
+    write_spec: WriteSpec,
+) -> None:
+    text = chain_spec(3).replace("S2: {type: string}", "S2: {$ref: '#/components/schemas/No'}")
+    assert [pointer for pointer, _, _ in oas002(write_spec(text))] == ["/components/schemas/S2"]
+
+
+@pytest.mark.parametrize("loop", [False, True], ids=["chain", "cycle"])
+def test_resolving_every_link_of_a_long_chain_is_linear(
+    write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch, loop: bool
+) -> None:
+    """10,000 references in one chain: one finding, and each link followed about once."""
+    length = 10_000
+    document = load_document(write_spec(chain_spec(length, loop=loop)))
+    context = RuleContext(build_contract(document), document)
+    hops = 0
+    follow = Document._resolve_once
+
+    def counted(self: Document, ref: str, at: Location) -> Resolved:
+        nonlocal hops
+        hops += 1
+        return follow(self, ref, at)
+
+    monkeypatch.setattr(Document, "_resolve_once", counted)
+    findings = list(catalogue()["OAS002"].run(context))
+    assert len(findings) == 1
+    assert ("loops back" if loop else "chain longer than") in findings[0].message
+    assert hops <= 2 * length  # each reference's own hop, and each link once

@@ -25,7 +25,7 @@ from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")
-#: How many `$ref` hops one lookup may follow before calling it a cycle.
+#: How many `$ref`s a chain of pure references may have before it is refused as too long.
 MAX_REF_HOPS = 64
 
 
@@ -37,12 +37,28 @@ class LoadOptions:
 
 
 class RefError(Exception):
-    """A reference that cannot be followed; reported as a finding at the reference."""
+    """A reference that cannot be followed; reported as a finding where the cause is.
 
-    def __init__(self, kind: str, message: str) -> None:
+    `at` is the object holding the `$ref` that fails: the reference itself, or a link further
+    down its chain. A `cycle` names its `members` (every reference on the loop); a too-long
+    `chain` its `length` and, in `members`, where the chain ends.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        at: Location | None = None,
+        members: tuple[Location, ...] = (),
+        length: int = 0,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.at = at
+        self.members = members
+        self.length = length
 
 
 @dataclass(eq=False)
@@ -75,6 +91,18 @@ class Resolved:
     value: Any
 
 
+@dataclass(frozen=True, slots=True)
+class _ChainEnd:
+    """Where a chain of pure references ends, and how many references lead there."""
+
+    resolved: Resolved
+    length: int
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("$ref"), str)
+
+
 class Document:
     """The root file, the files it references, and the OpenAPI version it declares."""
 
@@ -87,6 +115,8 @@ class Document:
         self.version: str = _check_version(root)
         self.version_tuple: tuple[int, int] = (3, int(self.version.split(".")[1]))
         self._schema_ids = SchemaIds()
+        #: Per pure-reference node reached as a link of a chain: where the chain ends.
+        self._chain_ends: dict[tuple[str, str], _ChainEnd | RefError] = {}
 
     @property
     def data(self) -> dict[str, Any]:
@@ -101,16 +131,67 @@ class Document:
         return _walk(self.files[location.file].data, split_pointer(location.pointer))
 
     def resolve(self, ref: str, at: Location) -> Resolved:
-        """Follow `ref`, written in the file of `at`, through any chain of pure references."""
-        seen: set[tuple[str, str]] = set()
+        """Follow `ref`, written in the file of `at`, through any chain of pure references.
+
+        A chain that loops raises `RefError("cycle")`; one longer than `MAX_REF_HOPS`
+        references raises `RefError("chain")`. Each link's outcome is remembered, so
+        resolving every reference of a long chain costs time linear in its length.
+        """
         target = self._resolve_once(ref, at)
-        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
+        if not _is_reference(target.value):
+            return target
+        end = self._chain_end(target)
+        length = end.length + 1
+        if length > MAX_REF_HOPS:
+            raise RefError(
+                "chain",
+                f"$ref {ref!r} starts a chain longer than {MAX_REF_HOPS} references "
+                f"({length}); point it at the definition itself",
+                at=at,
+                members=(end.resolved.location,),
+                length=length,
+            )
+        return end.resolved
+
+    def _chain_end(self, start: Resolved) -> _ChainEnd:
+        """Where the chain of pure references starting at `start` ends, and how many it has."""
+        links: list[tuple[str, str]] = []
+        on_chain: dict[tuple[str, str], int] = {}
+        target = start
+        outcome: _ChainEnd | RefError
+        while True:
             key = (target.location.file, target.location.pointer)
-            if key in seen or len(seen) >= MAX_REF_HOPS:
-                raise RefError("cycle", f"$ref {ref!r} loops back on itself")
-            seen.add(key)
-            target = self._resolve_once(target.value["$ref"], target.location)
-        return target
+            known = self._chain_ends.get(key)
+            if known is not None:
+                outcome = known
+                break
+            if key in on_chain:
+                loop = tuple(Location(*link) for link in links[on_chain[key] :])
+                ref = target.value["$ref"]
+                outcome = RefError(
+                    "cycle", f"$ref {ref!r} loops back on itself", at=loop[0], members=loop
+                )
+                break
+            on_chain[key] = len(links)
+            links.append(key)
+            try:
+                target = self._resolve_once(target.value["$ref"], target.location)
+            except RefError as error:
+                outcome = error
+                break
+            if not _is_reference(target.value):
+                outcome = _ChainEnd(target, 0)
+                break
+        for position, link in enumerate(reversed(links), start=1):
+            self._chain_ends[link] = (
+                outcome
+                if isinstance(outcome, RefError)
+                else _ChainEnd(outcome.resolved, outcome.length + position)
+            )
+        first = self._chain_ends[links[0]] if links else outcome
+        if isinstance(first, RefError):
+            raise first.with_traceback(None)  # one error per chain, raised for every reference
+        return first
 
     def target(self, ref: str, at: Location) -> Resolved:
         """Where `ref` points, one hop only: a chain of pure references is not followed."""
@@ -118,7 +199,7 @@ class Document:
 
     def deref(self, value: Any, at: Location) -> Resolved:
         """The object a value stands for: itself, or what its `$ref` points at."""
-        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+        if _is_reference(value):
             return self.resolve(value["$ref"], at)
         return Resolved(at, value)
 
@@ -153,6 +234,14 @@ class Document:
         return location.at(line, column)
 
     def _resolve_once(self, ref: str, at: Location) -> Resolved:
+        """One hop; a failure names `at` as the reference that fails."""
+        try:
+            return self._hop(ref, at)
+        except RefError as error:
+            error.at = error.at or at
+            raise
+
+    def _hop(self, ref: str, at: Location) -> Resolved:
         if self.version_tuple >= (3, 1) and not ref.startswith("#"):
             found = self._schema_ids.resolve(self, ref, at)
             if found is not None:

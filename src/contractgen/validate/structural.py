@@ -10,6 +10,7 @@ relevant pointer.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -272,6 +273,9 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
 
 # --- OAS002 ---------------------------------------------------------------------------------
 
+#: How many other references of a cycle a finding names as related locations.
+_RELATED_SHOWN = 5
+
 
 @rule(
     "OAS002",
@@ -283,7 +287,10 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
         crash far from the cause. contractgen follows references inside the spec's folder
         only, never fetches URLs (a CI gate must not depend on the network or leak the
         contract), and does not support plain-name anchors. A chain of references that loops
-        back on itself never reaches a definition. A `discriminator.mapping` value is a
+        back on itself never reaches a definition, and one longer than 64 references is
+        refused. Each cause is reported once, where the fix goes: a reference whose chain
+        fails further down is not reported itself, a cycle is reported at its first
+        reference and a long chain at its head. A `discriminator.mapping` value is a
         reference too: a schema name means `#/components/schemas/<name>` of the root
         document.
     """,
@@ -303,30 +310,89 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
 )
 def check_unresolved_ref(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
-    outcomes: dict[tuple[str, str], str | None] = {}
+    reported: set[tuple[Location, str]] = set()
+    cycles: dict[RefError, tuple[Location, frozenset[Location]]] = {}
+    chains: dict[Location, tuple[Location, RefError]] = {}
+    for failure in [*_ref_failures(document), *_mapping_failures(document)]:
+        error = failure.error
+        if error.kind == "cycle":  # one error object per cycle, raised for each reference
+            first, members = cycles.get(error) or (None, frozenset(error.members))
+            if first is None or (first not in members and failure.site in members):
+                cycles[error] = (failure.site, members)
+        elif error.kind == "chain":
+            end = error.members[0]
+            longest = chains.get(end)
+            if longest is None or error.length > longest[1].length:
+                chains[end] = (failure.site, error)
+        elif (failure.where, failure.message) not in reported:
+            reported.add((failure.where, failure.message))
+            yield rule.finding(failure.where, failure.message)
+    for error, (site, members) in cycles.items():
+        yield _cycle_finding(rule, document, site if site in members else error.members[0], error)
+    for end, (head, error) in chains.items():
+        yield rule.finding(head, error.message, related=[end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A reference that cannot be followed: its site, the error, and where its cause is."""
+
+    site: Location
+    error: RefError
+    where: Location
+    message: str
+
+
+def _ref_failures(document: Document) -> Iterator[_Failure]:
+    """Each `$ref` that fails. One that fails further down its chain names that link."""
+    outcomes: dict[tuple[str, str], tuple[RefError, bool] | None] = {}
     for site in document.ref_sites():
         key = (site.location.file, site.target)
         if key not in outcomes:
-            outcomes[key] = _ref_problem(document, site.target, site.location)
-        message = outcomes[key]
-        if message is not None:
-            yield rule.finding(site.location, message)
+            error = _ref_error(document, site.target, site.location)
+            outcomes[key] = None if error is None else (error, error.at == site.location)
+        outcome = outcomes[key]
+        if outcome is not None:
+            error, own = outcome
+            where = site.location if own or error.at is None else error.at
+            yield _Failure(site.location, error, where, error.message)
+
+
+def _mapping_failures(document: Document) -> Iterator[_Failure]:
+    """Each discriminator mapping value that names nothing, reported at the mapping entry."""
     for site in document.mapping_sites():
         try:
             document.resolve_mapping(site)
         except RefError as error:
-            message = f"discriminator mapping {site.target!r} cannot be followed: {error.message}"
-            yield rule.finding(site.location, message)
+            own = error.kind not in ("cycle", "chain") and error.at in (
+                site.location,
+                document.root.location(),
+            )
+            if own:
+                message = f"discriminator mapping {site.target!r} cannot be followed: "
+                yield _Failure(site.location, error, site.location, message + error.message)
+            else:
+                yield _Failure(site.location, error, error.at or site.location, error.message)
 
 
-def _ref_problem(document: Document, target: str, at: Location) -> str | None:
+def _ref_error(document: Document, target: str, at: Location) -> RefError | None:
     try:
         document.resolve(target, at)
     except RefError as error:
-        return error.message
+        return error
     except Exception as error:  # a CI gate reports; it does not crash on a bad reference
-        return f"$ref {target!r} cannot be followed: {error}"
+        return RefError("error", f"$ref {target!r} cannot be followed: {error}", at=at)
     return None
+
+
+def _cycle_finding(rule: Rule, document: Document, at: Location, error: RefError) -> Finding:
+    others = [member for member in error.members if member != at]
+    ref = _value_at(document, at)
+    target = ref.get("$ref") if isinstance(ref, dict) else None
+    message = f"$ref {target!r} loops back on itself"
+    if others:
+        message += f" through {len(others)} other reference{'s' if len(others) > 1 else ''}"
+    return rule.finding(at, message, related=others[:_RELATED_SHOWN])
 
 
 # --- Schema Objects (OAS003, OAS004) ------------------------------------------------------
