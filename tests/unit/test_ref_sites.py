@@ -128,6 +128,34 @@ def test_integer_keys_in_data_become_strings_too(write_spec: WriteSpec) -> None:
     assert document.data["components"]["examples"]["A"]["value"] == {"1": "b"}
 
 
+def test_refs_in_an_extension_value_that_a_reference_names_count(write_spec: WriteSpec) -> None:
+    """A stash of Operations under `x-`: referenced, it is read as bundlers read it."""
+    text = (
+        HEAD
+        + """\
+paths:
+  /a:
+    get: {$ref: '#/x-operations/getA'}
+x-operations:
+  getA:
+    operationId: getA
+    responses:
+      '200': {$ref: '#/components/responses/A'}
+      '404': {$ref: '#/components/responses/Gone'}
+  unused:
+    responses: {'200': {$ref: '#/components/responses/Nowhere'}}
+components:
+  responses:
+    A: {description: ok}
+"""
+    )
+    findings = validate_path(write_spec(text))
+    reported = [(f.rule_id, f.location.pointer) for f in findings if f.rule_id.startswith("O")]
+    assert ("OAS002", "/x-operations/getA/responses/404") in reported
+    assert not [f for f in reported if f[0] == "OP004"]  # components/responses/A is used
+    assert not [f for f in reported if "unused" in f[1]]  # nothing names that one
+
+
 # --- discriminator mappings ------------------------------------------------------------------
 
 MAPPINGS = """\

@@ -108,6 +108,15 @@ def test_component_referenced_through_its_id_counts_as_used() -> None:
     assert unused == {"/components/schemas/Toy"}
 
 
+BEHIND_REFERENCES = FIXTURES / "rules" / "OAS005" / "bad-multi-file" / "openapi.yaml"
+
+
+def test_operations_behind_references_have_their_ids_and_path_parameters() -> None:
+    rules = {f.rule_id for f in validate_path(BEHIND_REFERENCES)}
+    assert rules.isdisjoint({"OP002", "OP003", "OAS001", "OAS002"}), rules
+    assert "OAS005" in rules
+
+
 def test_path_templates_differing_only_in_names_are_one_finding_per_group(
     write_spec: Write,
 ) -> None:

@@ -1,4 +1,4 @@
-"""Structural rules OAS001-OAS004: one finding per mistake, at the right pointer and line."""
+"""Structural rules OAS001-OAS005: one finding per mistake, at the right pointer and line."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from contractgen.validate.registry import RuleContext, catalogue
 from tests.conftest import CORPUS, FIXTURES
 
 WriteSpec = Callable[..., Path]
-STRUCTURAL = ("OAS001", "OAS002", "OAS003", "OAS004")
+STRUCTURAL = ("OAS001", "OAS002", "OAS003", "OAS004", "OAS005")
 
 INFO = "info: {title: Pets, version: '1.0'}\n"
 
@@ -657,20 +657,50 @@ def test_oas001_targets_in_the_root_file_are_not_checked_twice(write_spec: Write
     assert summary(findings) == [("OAS001", "/components/parameters/Limit/in", 10)]
 
 
-def test_kind_at_reads_the_expected_object_off_a_pointer() -> None:
-    from contractgen.validate.object_kinds import kind_at
+def test_placement_at_reads_the_expected_object_off_a_pointer() -> None:
+    from contractgen.validate.object_kinds import placement_at
 
-    assert kind_at("openapi", ["paths", "/a"]) == "path-item"
-    assert kind_at("openapi", ["paths", "/a", "get", "responses", "404"]) == "response"
-    assert kind_at("openapi", ["paths", "/a", "parameters", "0"]) == "parameter"
-    assert kind_at("path-item", ["post", "requestBody", "content", "a/b", "schema"]) == "schema"
-    assert kind_at("openapi", ["components", "mediaTypes", "Events"]) == "media-type"
-    assert kind_at("schema", ["items", "0", "properties", "a", "allOf", "1"]) == "schema"
-    assert kind_at("openapi", ["paths", "x-stash", "a"]) is None
-    assert kind_at("openapi", ["components", "examples", "A", "value"]) is None
-    assert kind_at("schema", ["default"]) is None
-    assert kind_at("operation", ["parameters"]) is None
-    assert kind_at("operation", ["parameters", "name"]) is None
+    def kind(start: str, tokens: list[str]) -> str | None:
+        placement = placement_at(start, tokens)
+        return placement[1] if placement is not None and placement[0] == "one" else None
+
+    assert kind("openapi", ["paths", "/a"]) == "path-item"
+    assert kind("openapi", ["paths", "/a", "get", "responses", "404"]) == "response"
+    assert kind("openapi", ["paths", "/a", "parameters", "0"]) == "parameter"
+    assert kind("path-item", ["post", "requestBody", "content", "a/b", "schema"]) == "schema"
+    assert kind("openapi", ["components", "mediaTypes", "Events"]) == "media-type"
+    assert kind("schema", ["items", "0", "properties", "a", "allOf", "1"]) == "schema"
+    assert placement_at("openapi", ["paths", "x-stash", "a"]) is None
+    assert placement_at("openapi", ["components", "examples", "A", "value"]) is None
+    assert placement_at("schema", ["default"]) is None
+    assert placement_at("operation", ["parameters", "name"]) is None
+    # Where a `$ref` may stand for a whole map or list, and for objects OAS001 also knows.
+    assert placement_at("operation", ["parameters"]) == ("list", "parameter")
+    assert placement_at("response", ["content"]) == ("map", "media-type")
+    assert placement_at("openapi", ["paths", "/a", "get"]) == ("one", "operation")
+    assert placement_at("openapi", ["paths", "/a", "get", "responses"]) == ("one", "responses")
+    assert placement_at("openapi", ["info", "license"]) == ("one", "license")
+    assert placement_at("schema", ["properties", "a", "discriminator"]) == ("one", "discriminator")
+    assert placement_at("openapi", ["x-operations", "list"]) is None
+
+
+def test_root_placement_agrees_with_placement_at_for_every_pointer() -> None:
+    from contractgen.location import escape_token, split_pointer
+    from contractgen.validate.object_kinds import placement_at, root_placement
+
+    document = load_document(FIXTURES / "rules" / "OAS003" / "bad.yaml")
+    pointers = ["/components/x-a/b"]
+    stack: list[tuple[str, object]] = [("", document.data)]
+    while stack:  # every node of the document
+        pointer, node = stack.pop()
+        pointers.append(pointer)
+        if isinstance(node, dict):
+            stack.extend((f"{pointer}/{escape_token(k)}", v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
+    for pointer in pointers:
+        expected = placement_at("openapi", split_pointer(pointer))
+        assert root_placement(document, pointer) == expected, pointer
 
 
 def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
@@ -735,3 +765,79 @@ def test_oas002_ids_are_not_used_in_30(write_spec: WriteSpec) -> None:
     )  # fmt: skip
     findings = run(spec(write_spec, text), "OAS002")
     assert [f.message for f in findings if "never fetches" in f.message]
+
+
+# --- `$ref` where OpenAPI allows none (OAS005, and OAS001 on what it names) -------------------
+
+MISPLACED = """\
+openapi: 3.0.3
+info: {title: Pets, version: "1.0"}
+paths:
+  /pets:
+    get: {$ref: "#/x-operations/listPets"}
+    post: {$ref: "operations.yaml#/addPet"}
+  /owners:
+    get: {$ref: "#/x-operations/listOwners"}
+x-operations:
+  listPets:
+    operationId: listPets
+    summry: List pets
+    responses: {"200": {description: ok}}
+  listOwners:
+    operationId: listOwners
+    responses: {"200": {$ref: "#/x-responses/owners"}}
+x-responses:
+  owners: {descriptio: The owners}
+"""
+
+
+def test_oas001_checks_what_a_misplaced_ref_names_and_not_the_ref(write_spec: WriteSpec) -> None:
+    write_spec("addPet:\n  operationId: addPet\n  responses: {}\n", "operations.yaml")
+    findings = run(spec(write_spec, MISPLACED), "OAS001", "OAS005")
+    assert summary(findings) == [
+        ("OAS001", "/addPet/responses", 3),
+        ("OAS001", "/x-operations/listPets/summry", 12),
+        ("OAS001", "/x-responses/owners/descriptio", 18),
+        ("OAS005", "/paths/~1pets/get", 5),
+    ]
+    messages = {f.location.pointer: f.message for f in findings}
+    assert "in Operation Object" in messages["/x-operations/listPets/summry"]
+    assert "in Response Object" in messages["/x-responses/owners/descriptio"]
+    placement = messages["/paths/~1pets/get"]
+    assert "an Operation Object" in placement and "(3 places, this is the first)" in placement
+
+
+def test_oas005_is_one_finding_per_kind_of_object(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace(
+        '        "200":\n', '        $ref: "#/x-responses/all"\n        "200":\n', 1
+    )
+    text = text.replace(
+        "      parameters:\n", "      parameters: {$ref: '#/x-parameters'}\n      x-was:\n"
+    )
+    text += 'x-responses:\n  all: {"200": {description: ok}}\nx-parameters: []\n'
+    findings = run(spec(write_spec, text), "OAS005")
+    assert [(f.location.pointer, f.message.split(",")[0]) for f in findings] == [
+        ("/paths/~1pets/get/parameters", "`$ref` in place of a whole list of Parameter Objects"),
+        ("/paths/~1pets/get/responses", "`$ref` in place of a Responses Object"),
+    ]
+
+
+def test_a_media_type_ref_is_standard_from_3_2_on(write_spec: WriteSpec) -> None:
+    text = """\
+        openapi: {version}
+        info: {{title: Pets, version: "1.0"}}
+        paths:
+          /pets:
+            get:
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json: {{$ref: "#/components/x-media/pets"}}
+        components:
+          x-media:
+            pets: {{schema: {{type: object}}}}
+    """
+    for version, expected in (("3.1.1", ["OAS005"]), ("3.2.0", [])):
+        findings = run(spec(write_spec, text.format(version=version)))
+        assert [f.rule_id for f in findings] == expected, version

@@ -19,6 +19,8 @@ from contractgen.load.parse import locate_duplicate_key
 from contractgen.location import Location, join_pointer
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from contractgen.load.document import SourceFile
 
 
@@ -97,6 +99,37 @@ def normalize_and_collect(source: SourceFile) -> None:
     if source.syntax != "json":  # JSON object keys are strings already
         _normalize_data(found.data, source)
     source.refs, source.mappings, source.extensions = found.refs, found.mappings, found.extensions
+
+
+def in_data(source: SourceFile, tokens: Sequence[str]) -> bool:
+    """Whether a place lies inside an extension's value or example data, where the walk of
+    its file looked for no reference."""
+    node, state = source.data, _FIELDS
+    for depth, token in enumerate(tokens):
+        if state == _DATA:
+            return True
+        if type(node) is list:
+            node = node[int(token)] if token.isdigit() and int(token) < len(node) else None
+            state = _FIELDS
+            continue
+        if type(node) is not dict:
+            return False
+        node = node.get(token)
+        state = _child_state(state, token, node, tuple(tokens[:depth]))
+    return state == _DATA
+
+
+def references_in(source: SourceFile, tokens: Sequence[str]) -> tuple[list[RefSite], list[RefSite]]:
+    """The references and mappings in the object at `tokens`, read as an object's fields.
+
+    For an object that a reference names inside an extension's value (a stash of reusable
+    Operations, say): bundlers inline it, and what it references then counts.
+    """
+    node: Any = source.data
+    for token in tokens:
+        node = node[int(token)] if type(node) is list else node[token]
+    found = _collect(source, node, tuple(tokens), find_extensions=False)
+    return found.refs, found.mappings
 
 
 @dataclass(slots=True)

@@ -19,10 +19,18 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from contractgen.load.document import RefError
-from contractgen.location import Location
+from contractgen.location import Location, join_pointer, split_pointer
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.best_match import Problem, pointer, problems, show
-from contractgen.validate.object_kinds import referenced_objects, schema_positions
+from contractgen.validate.object_kinds import (
+    ONE,
+    Misplaced,
+    mapping_sites,
+    reference_sites,
+    referenced_objects,
+    references,
+    schema_positions,
+)
 from contractgen.validate.registry import rule
 
 if TYPE_CHECKING:
@@ -84,6 +92,19 @@ _DEFINITIONS = {
     "callbacks": ("Callback", "callbacks"),
     "schema": ("Schema", "schema"),
     "security-scheme": ("SecurityScheme", "security-scheme"),
+    "paths": ("Paths", "paths"),
+    "components": ("Components", "components"),
+    "info": ("Info", "info"),
+    "contact": ("Contact", "contact"),
+    "license": ("License", "license"),
+    "server": ("Server", "server"),
+    "server-variable": ("ServerVariable", "server-variable"),
+    "tag": ("Tag", "tag"),
+    "external-documentation": ("ExternalDocumentation", "external-documentation"),
+    "security-requirement": ("SecurityRequirement", "security-requirement"),
+    "oauth-flows": ("OAuthFlows", "oauth-flows"),
+    "discriminator": ("Discriminator", ""),  # from 3.1 on, part of the Schema dialect
+    "xml": ("XML", ""),
 }
 
 
@@ -245,6 +266,13 @@ def _legacy_bound_message(problem: Problem, data: Any) -> str:
 )
 def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
+    misplaced = {(m.location.file, m.location.pointer) for m in references(document).misplaced}
+    for finding in _openapi_findings(rule, document):
+        if not _at_or_below(finding.location, misplaced):  # OAS005 says it once, not here
+            yield finding
+
+
+def _openapi_findings(rule: Rule, document: Document) -> Iterator[Finding]:
     minor = document.version_tuple[1]
     validator = _openapi_validator(minor)
     data = document.data
@@ -256,7 +284,9 @@ def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Finding]:
-    """Objects in other files, each against the definition of the kind its `$ref` expects."""
+    """Objects reached through `$ref` that the root validation does not see as their kind
+    (those in other files, those a misplaced `$ref` names), each against the definition of
+    the kind its reference expects."""
     seen: set[tuple[str, str, str]] = set()
     for found in referenced_objects(document):
         validator = _definition_validator(minor, found.kind)
@@ -269,6 +299,16 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
             if key not in seen:  # an object inside another one, referenced on its own too
                 seen.add(key)
                 yield finding
+
+
+def _at_or_below(location: Location, places: set[tuple[str, str]]) -> bool:
+    """Whether a location is one of `places` (file, pointer) or inside one of them."""
+    if not places:
+        return False
+    tokens = split_pointer(location.pointer)
+    return any(
+        (location.file, join_pointer(tokens[:depth])) in places for depth in range(len(tokens) + 1)
+    )
 
 
 # --- OAS002 ---------------------------------------------------------------------------------
@@ -346,7 +386,7 @@ class _Failure:
 def _ref_failures(document: Document) -> Iterator[_Failure]:
     """Each `$ref` that fails. One that fails further down its chain names that link."""
     outcomes: dict[tuple[str, str], tuple[RefError, bool] | None] = {}
-    for site in document.ref_sites():
+    for site in reference_sites(document):
         key = (site.location.file, site.target)
         if key not in outcomes:
             error = _ref_error(document, site.target, site.location)
@@ -360,7 +400,7 @@ def _ref_failures(document: Document) -> Iterator[_Failure]:
 
 def _mapping_failures(document: Document) -> Iterator[_Failure]:
     """Each discriminator mapping value that names nothing, reported at the mapping entry."""
-    for site in document.mapping_sites():
+    for site in mapping_sites(document):
         try:
             document.resolve_mapping(site)
         except RefError as error:
@@ -613,3 +653,82 @@ def _nullable_advice(schema: dict[str, Any]) -> str:
         listed = ", ".join(str(t) for t in kind)
         return f'{intro}: add "null" to `type` (`type: [{listed}, "null"]`) to allow null'
     return f'{intro}: allow null with `type: [..., "null"]` or an `anyOf` branch `{{type: "null"}}`'
+
+
+# --- OAS005 ---------------------------------------------------------------------------------
+
+#: How many more misplaced references a finding names as related locations.
+_MORE_SHOWN = 5
+_TITLES = {
+    "callbacks": "Callback",
+    "oauth-flows": "OAuth Flows",
+    "xml": "XML",
+    "openapi": "OpenAPI",
+}
+
+
+@rule(
+    "OAS005",
+    "ref-placement",
+    Level.WARNING,
+    "A `$ref` stands where OpenAPI allows no Reference Object; contractgen follows it as "
+    "bundlers do.",
+    rationale="""
+        OpenAPI lets a `$ref` stand for a Schema, Response, Parameter, Request Body, Header,
+        Example, Link, Callback, Security Scheme or Path Item (from 3.2 also a Media Type),
+        and nowhere else. Multi-file contracts often reference whole Operations or Responses
+        Objects anyway, and bundlers (Redocly, swagger-cli) inline them, but a tool that
+        reads the files as OpenAPI sees an Operation without `responses` and with an unknown
+        `$ref` field. contractgen follows such references like a bundler and checks what
+        they point at as the object they stand for (OAS001 does not report the `$ref`
+        itself); this rule says once per kind of object, at its first use, that the
+        contract leaves the standard there, so that it is bundled before other tools read
+        it.
+    """,
+    bad="""
+        paths:
+          /pets:
+            get:
+              $ref: operations/list-pets.yaml
+    """,
+    good="""
+        paths:
+          /pets:
+            $ref: paths/pets.yaml
+    """,
+)
+def check_ref_placement(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    by_kind: dict[tuple[str, str], list[Misplaced]] = {}
+    for misplaced in references(ctx.document).misplaced:
+        by_kind.setdefault((misplaced.holds, misplaced.kind), []).append(misplaced)
+    version = ctx.document.version
+    for (holds, kind), sites in by_kind.items():
+        first, others = sites[0], [site.location for site in sites[1:]]
+        message = (
+            f"`$ref` in place of {_what_stands(holds, kind)}, where OpenAPI {version} allows "
+            "no Reference Object"
+        )
+        if others:
+            message += f" ({len(sites)} places, this is the first)"
+        message += (
+            f"; contractgen follows it as bundlers do, other tools may not: {_advice(holds, kind)}"
+        )
+        yield rule.finding(first.location, message, related=others[:_MORE_SHOWN])
+
+
+def _what_stands(holds: str, kind: str) -> str:
+    title = _TITLES.get(kind) or kind.replace("-", " ").title()
+    if holds == ONE:
+        article = "an" if title[0] in "AEIOU" else "a"
+        return f"{article} {title} Object"
+    return f"a whole {holds} of {title} Objects"
+
+
+def _advice(holds: str, kind: str) -> str:
+    if holds == ONE and kind == "operation":
+        return (
+            "reference the whole Path Item instead (`/path: {$ref: ...}`), or bundle the contract"
+        )
+    if holds == ONE and kind == "media-type":
+        return "write it inline, or move to OpenAPI 3.2, which allows it"
+    return "write it inline, or bundle the contract (`redocly bundle`) before publishing it"

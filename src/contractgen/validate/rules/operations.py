@@ -13,6 +13,7 @@ from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation, Parameter
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.object_kinds import mapping_sites, reference_sites
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -212,13 +213,13 @@ def _referenced_components(document: Document) -> set[tuple[str, str]]:
     """(section, name) of every root-file component a `$ref` or discriminator mapping names."""
     used: set[tuple[str, str]] = set()
     root = document.root.path
-    for site in document.ref_sites():
+    for site in reference_sites(document):
         file_part, _, fragment = site.target.partition("#")
         if _names_root(document, site.location.file, file_part, root):
             used.update(_component_of(fragment))
         elif file_part:  # a URL or a name relative to an `$id`: only resolving tells
             used.update(_resolved_component(document, site))
-    for site in document.mapping_sites():
+    for site in mapping_sites(document):
         file_part, _, fragment = site.target.partition("#")
         if is_schema_name(site.target):
             used.add(("schemas", site.target))
