@@ -191,3 +191,50 @@ def test_self_recursive_schema_is_fine(write_spec: WriteSpec) -> None:
     contract = build_contract(doc)
     schema = contract.operations[0].responses["200"].content["application/json"].schema
     assert schema is not None and schema.name == "Node"
+
+
+BEHIND_REFERENCES = FIXTURES / "rules" / "OAS005" / "bad-multi-file" / "openapi.yaml"
+
+
+def test_an_operation_written_as_ref_is_read_where_it_sits() -> None:
+    contract = build_contract(load_document(BEHIND_REFERENCES))
+    by_key = {op.key: op for op in contract.operations}
+    assert sorted(by_key) == [
+        "DELETE /pets/{pet_id}",
+        "GET /pets",
+        "GET /pets/{pet_id}",
+        "POST /pets",
+    ]
+    listing = by_key["GET /pets"]  # path item file -> operation file, relative to each
+    assert listing.operation_id == "listPets"
+    assert listing.location.file.endswith("bad-multi-file/paths/operations/list-pets.yaml")
+    assert (listing.location.pointer, listing.operation_id_location) == (
+        "",
+        listing.location.child("operationId"),
+    )
+    assert [p.name for p in listing.parameters] == ["limit"]
+    pets = listing.responses["200"].content["application/json"].schema
+    assert pets is not None and pets.value_location.file.endswith("bad-multi-file/responses.yaml")
+    one = by_key["GET /pets/{pet_id}"]  # its Responses Object is a `$ref` too
+    assert [p.name for p in one.parameters] == ["pet_id"]
+    assert one.responses["200"].location.file.endswith("bad-multi-file/responses.yaml")
+    assert one.responses["200"].location.pointer == "/one/200"
+
+
+def test_streams_behind_an_operation_ref_are_read(tmp_path: Path) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "ops" / "events.yaml").write_text(
+        "operationId: events\nresponses:\n  '200':\n    description: ok\n    content:\n"
+        "      text/event-stream:\n        itemSchema: {$ref: '../events.yaml#/Frame'}\n"
+    )
+    (tmp_path / "events.yaml").write_text("Frame: {type: object, properties: {data: {}}}\n")
+    root = tmp_path / "openapi.yaml"
+    root.write_text(
+        HEAD.replace("paths: {}\n", "paths:\n  /e:\n    get: {$ref: ops/events.yaml}\n")
+    )
+    contract = build_contract(load_document(root))
+    [(operation, stream)] = contract.streams
+    assert operation.operation_id == "events"
+    assert stream.item_schema is not None
+    assert stream.item_schema.value_location.file.endswith("events.yaml")
+    assert stream.location.file.endswith("ops/events.yaml")

@@ -106,3 +106,34 @@ def test_component_referenced_through_its_id_counts_as_used() -> None:
     assert "/components/schemas/Pet" not in unused
     # Toy is never referenced as a component: the response names toy.yaml's `$id` directly.
     assert unused == {"/components/schemas/Toy"}
+
+
+BEHIND_REFERENCES = FIXTURES / "rules" / "OAS005" / "bad-multi-file" / "openapi.yaml"
+
+
+def test_operations_behind_references_have_their_ids_and_path_parameters() -> None:
+    rules = {f.rule_id for f in validate_path(BEHIND_REFERENCES)}
+    assert rules.isdisjoint({"OP002", "OP003", "OAS001", "OAS002"}), rules
+    assert "OAS005" in rules
+
+
+def test_path_templates_differing_only_in_names_are_one_finding_per_group(
+    write_spec: Write,
+) -> None:
+    ok = "{'200': {description: OK}}"
+    spec = write_spec(
+        f"""
+openapi: 3.1.0
+info: {{title: t, version: '1'}}
+paths:
+  /a/{{x}}/b: {{get: {{operationId: a, responses: {ok}}}}}
+  /a/{{y}}/b: {{put: {{operationId: b, responses: {ok}}}}}
+  /a/{{z}}/b: {{post: {{operationId: c, responses: {ok}}}}}
+  /a/{{x}}/c: {{get: {{operationId: d, responses: {ok}}}}}
+  /a/b/b: {{get: {{operationId: e, responses: {ok}}}}}
+"""
+    )
+    findings = [f for f in validate_path(spec) if f.rule_id == "OP005"]
+    assert [f.location.pointer for f in findings] == ["/paths/~1a~1{y}~1b"]
+    assert [r.pointer for r in findings[0].related] == ["/paths/~1a~1{x}~1b", "/paths/~1a~1{z}~1b"]
+    assert "(so is `/a/{z}/b`)" in findings[0].message

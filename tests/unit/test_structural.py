@@ -1,4 +1,4 @@
-"""Structural rules OAS001-OAS004: one finding per mistake, at the right pointer and line."""
+"""Structural rules OAS001-OAS005: one finding per mistake, at the right pointer and line."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from contractgen.validate.registry import RuleContext, catalogue
 from tests.conftest import CORPUS, FIXTURES
 
 WriteSpec = Callable[..., Path]
-STRUCTURAL = ("OAS001", "OAS002", "OAS003", "OAS004")
+STRUCTURAL = ("OAS001", "OAS002", "OAS003", "OAS004", "OAS005")
 
 INFO = "info: {title: Pets, version: '1.0'}\n"
 
@@ -26,7 +26,10 @@ def run(document: Document, *rule_ids: str) -> list[Finding]:
     context = RuleContext(build_contract(document), document)
     rules = catalogue()
     findings = [f for rule_id in rule_ids or STRUCTURAL for f in rules[rule_id].run(context)]
-    return [Finding(f.rule_id, f.level, f.message, document.locate(f.location)) for f in findings]
+    return [
+        Finding(f.rule_id, f.level, f.message, document.locate(f.location), f.related)
+        for f in findings
+    ]
 
 
 def spec(write_spec: WriteSpec, text: str, name: str = "openapi.yaml") -> Document:
@@ -247,15 +250,13 @@ def test_oas002_reports_each_bad_reference_once(write_spec: WriteSpec) -> None:
     by_pointer = {(f.location.file.rsplit("/", 1)[-1], f.location.pointer): f for f in findings}
     assert sorted((p, f.location.line) for (_, p), f in by_pointer.items()) == [
         ("/Limit/schema", 1),
-        ("/components/schemas/A", 25),
-        ("/components/schemas/B", 26),
+        ("/components/schemas/A", 25),  # the cycle, once: not at B, not at the schema into it
         ("/components/schemas/C/properties/example", 30),
         ("/paths/~1pets/get/parameters/0", 7),
         ("/paths/~1pets/get/parameters/2", 9),
         ("/paths/~1pets/get/parameters/3", 10),
         ("/paths/~1pets/get/parameters/4", 11),
         ("/paths/~1pets/get/parameters/5", 12),
-        ("/paths/~1pets/get/responses/200/content/application~1json/schema", 18),
     ]
     assert len(findings) == len(by_pointer)
     messages = {p: f.message for (_, p), f in by_pointer.items()}
@@ -265,6 +266,8 @@ def test_oas002_reports_each_bad_reference_once(write_spec: WriteSpec) -> None:
     assert "never fetches" in messages["/paths/~1pets/get/parameters/4"]
     assert "plain-name" in messages["/paths/~1pets/get/parameters/5"]
     assert "loops back" in messages["/components/schemas/A"]
+    cycle = by_pointer[("openapi.yaml", "/components/schemas/A")]
+    assert [r.pointer for r in cycle.related] == ["/components/schemas/B"]
     assert by_pointer[("params.yaml", "/Limit/schema")].rule_id == "OAS002"
 
 
@@ -491,23 +494,23 @@ components:
 """
 
 
-def test_oas004_reports_3_0_keywords_with_advice(write_spec: WriteSpec) -> None:
+def test_oas003_oas004_report_3_0_keywords_with_advice(write_spec: WriteSpec) -> None:
     findings = run(spec(write_spec, LEGACY_31))
     base = "/components/schemas/Price/properties"
     assert summary(findings) == [
-        ("OAS004", f"{base}/amount/exclusiveMinimum", 23),
+        ("OAS003", f"{base}/amount/exclusiveMinimum", 23),
+        ("OAS003", f"{base}/tiers/items/allOf/0/$defs/limit/exclusiveMaximum", 33),
         ("OAS004", f"{base}/note/nullable", 27),
-        ("OAS004", f"{base}/tiers/items/allOf/0/$defs/limit/exclusiveMaximum", 33),
         ("OAS004", f"{base}/tiers/items/allOf/1/anyOf/0/nullable", 35),
     ]
     messages = {f.location.pointer.rsplit("/", 2)[-2]: f.message for f in findings}
     assert "`exclusiveMinimum: 0` and drop `minimum`" in messages["amount"]
     assert 'type: [string, "null"]' in messages["note"]
-    assert "remove it" in messages["limit"]
-    assert all(f.level == "warning" for f in findings)
+    assert "remove it (`maximum` alone is inclusive)" in messages["limit"]
+    assert {f.rule_id: f.level for f in findings} == {"OAS003": "error", "OAS004": "warning"}
 
 
-def test_oas004_boolean_bound_is_one_finding_in_total(write_spec: WriteSpec) -> None:
+def test_oas003_boolean_bound_is_one_error_in_total(write_spec: WriteSpec) -> None:
     text = """\
         openapi: 3.2.0
         info: {title: Prices, version: "1.0"}
@@ -515,9 +518,16 @@ def test_oas004_boolean_bound_is_one_finding_in_total(write_spec: WriteSpec) -> 
         components:
           schemas:
             Price: {type: number, minimum: 0, exclusiveMinimum: true}
+            Rate: {type: number, exclusiveMaximum: true}
     """
     findings = run(spec(write_spec, text))
-    assert summary(findings) == [("OAS004", "/components/schemas/Price/exclusiveMinimum", 6)]
+    assert summary(findings) == [
+        ("OAS003", "/components/schemas/Price/exclusiveMinimum", 6),
+        ("OAS003", "/components/schemas/Rate/exclusiveMaximum", 7),
+    ]
+    messages = {f.location.pointer: f.message for f in findings}
+    rate = messages["/components/schemas/Rate/exclusiveMaximum"]
+    assert "write the limit itself: `exclusiveMaximum: <number>`" in rate
 
 
 def test_oas004_quiet_on_30_and_on_modern_schemas(write_spec: WriteSpec) -> None:
@@ -642,20 +652,50 @@ def test_oas001_targets_in_the_root_file_are_not_checked_twice(write_spec: Write
     assert summary(findings) == [("OAS001", "/components/parameters/Limit/in", 10)]
 
 
-def test_kind_at_reads_the_expected_object_off_a_pointer() -> None:
-    from contractgen.validate.object_kinds import kind_at
+def test_placement_at_reads_the_expected_object_off_a_pointer() -> None:
+    from contractgen.validate.object_kinds import placement_at
 
-    assert kind_at("openapi", ["paths", "/a"]) == "path-item"
-    assert kind_at("openapi", ["paths", "/a", "get", "responses", "404"]) == "response"
-    assert kind_at("openapi", ["paths", "/a", "parameters", "0"]) == "parameter"
-    assert kind_at("path-item", ["post", "requestBody", "content", "a/b", "schema"]) == "schema"
-    assert kind_at("openapi", ["components", "mediaTypes", "Events"]) == "media-type"
-    assert kind_at("schema", ["items", "0", "properties", "a", "allOf", "1"]) == "schema"
-    assert kind_at("openapi", ["paths", "x-stash", "a"]) is None
-    assert kind_at("openapi", ["components", "examples", "A", "value"]) is None
-    assert kind_at("schema", ["default"]) is None
-    assert kind_at("operation", ["parameters"]) is None
-    assert kind_at("operation", ["parameters", "name"]) is None
+    def kind(start: str, tokens: list[str]) -> str | None:
+        placement = placement_at(start, tokens)
+        return placement[1] if placement is not None and placement[0] == "one" else None
+
+    assert kind("openapi", ["paths", "/a"]) == "path-item"
+    assert kind("openapi", ["paths", "/a", "get", "responses", "404"]) == "response"
+    assert kind("openapi", ["paths", "/a", "parameters", "0"]) == "parameter"
+    assert kind("path-item", ["post", "requestBody", "content", "a/b", "schema"]) == "schema"
+    assert kind("openapi", ["components", "mediaTypes", "Events"]) == "media-type"
+    assert kind("schema", ["items", "0", "properties", "a", "allOf", "1"]) == "schema"
+    assert placement_at("openapi", ["paths", "x-stash", "a"]) is None
+    assert placement_at("openapi", ["components", "examples", "A", "value"]) is None
+    assert placement_at("schema", ["default"]) is None
+    assert placement_at("operation", ["parameters", "name"]) is None
+    # Where a `$ref` may stand for a whole map or list, and for objects OAS001 also knows.
+    assert placement_at("operation", ["parameters"]) == ("list", "parameter")
+    assert placement_at("response", ["content"]) == ("map", "media-type")
+    assert placement_at("openapi", ["paths", "/a", "get"]) == ("one", "operation")
+    assert placement_at("openapi", ["paths", "/a", "get", "responses"]) == ("one", "responses")
+    assert placement_at("openapi", ["info", "license"]) == ("one", "license")
+    assert placement_at("schema", ["properties", "a", "discriminator"]) == ("one", "discriminator")
+    assert placement_at("openapi", ["x-operations", "list"]) is None
+
+
+def test_root_placement_agrees_with_placement_at_for_every_pointer() -> None:
+    from contractgen.location import escape_token, split_pointer
+    from contractgen.validate.object_kinds import placement_at, root_placement
+
+    document = load_document(FIXTURES / "rules" / "OAS003" / "bad.yaml")
+    pointers = ["/components/x-a/b"]
+    stack: list[tuple[str, object]] = [("", document.data)]
+    while stack:  # every node of the document
+        pointer, node = stack.pop()
+        pointers.append(pointer)
+        if isinstance(node, dict):
+            stack.extend((f"{pointer}/{escape_token(k)}", v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
+    for pointer in pointers:
+        expected = placement_at("openapi", split_pointer(pointer))
+        assert root_placement(document, pointer) == expected, pointer
 
 
 def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
@@ -669,6 +709,7 @@ def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
         ("OAS003", "openapi.yaml", "/components/headers/Rate/schema/type", 35),
         ("OAS003", "openapi.yaml",
          f"/components/parameters/Filter/content/{json}/schema/required", 33),
+        ("OAS003", "openapi.yaml", "/components/parameters/Limit/schema/exclusiveMinimum", 27),
         ("OAS003", "openapi.yaml",
          f"/components/responses/Pets/content/{json}/schema/properties/name/type", 43),
         ("OAS003", "openapi.yaml",
@@ -677,7 +718,6 @@ def test_oas003_oas004_check_schemas_outside_path_operations() -> None:
         ("OAS004", "external.yaml",
          f"/Shared/content/{json}/schema/properties/id/nullable", 6),
         ("OAS004", "openapi.yaml", "/components/mediaTypes/Events/itemSchema/nullable", 52),
-        ("OAS004", "openapi.yaml", "/components/parameters/Limit/schema/exclusiveMinimum", 27),
         ("OAS004", "openapi.yaml", "/components/responses/Pets/headers/X-Next/schema/nullable", 40),
         ("OAS004", "openapi.yaml", "/webhooks/newPet/post/parameters/0/schema/nullable", 22),
     ]  # fmt: skip
@@ -720,3 +760,79 @@ def test_oas002_ids_are_not_used_in_30(write_spec: WriteSpec) -> None:
     )  # fmt: skip
     findings = run(spec(write_spec, text), "OAS002")
     assert [f.message for f in findings if "never fetches" in f.message]
+
+
+# --- `$ref` where OpenAPI allows none (OAS005, and OAS001 on what it names) -------------------
+
+MISPLACED = """\
+openapi: 3.0.3
+info: {title: Pets, version: "1.0"}
+paths:
+  /pets:
+    get: {$ref: "#/x-operations/listPets"}
+    post: {$ref: "operations.yaml#/addPet"}
+  /owners:
+    get: {$ref: "#/x-operations/listOwners"}
+x-operations:
+  listPets:
+    operationId: listPets
+    summry: List pets
+    responses: {"200": {description: ok}}
+  listOwners:
+    operationId: listOwners
+    responses: {"200": {$ref: "#/x-responses/owners"}}
+x-responses:
+  owners: {descriptio: The owners}
+"""
+
+
+def test_oas001_checks_what_a_misplaced_ref_names_and_not_the_ref(write_spec: WriteSpec) -> None:
+    write_spec("addPet:\n  operationId: addPet\n  responses: {}\n", "operations.yaml")
+    findings = run(spec(write_spec, MISPLACED), "OAS001", "OAS005")
+    assert summary(findings) == [
+        ("OAS001", "/addPet/responses", 3),
+        ("OAS001", "/x-operations/listPets/summry", 12),
+        ("OAS001", "/x-responses/owners/descriptio", 18),
+        ("OAS005", "/paths/~1pets/get", 5),
+    ]
+    messages = {f.location.pointer: f.message for f in findings}
+    assert "in Operation Object" in messages["/x-operations/listPets/summry"]
+    assert "in Response Object" in messages["/x-responses/owners/descriptio"]
+    placement = messages["/paths/~1pets/get"]
+    assert "an Operation Object" in placement and "(3 places, this is the first)" in placement
+
+
+def test_oas005_is_one_finding_per_kind_of_object(write_spec: WriteSpec) -> None:
+    text = PETS_30.replace(
+        '        "200":\n', '        $ref: "#/x-responses/all"\n        "200":\n', 1
+    )
+    text = text.replace(
+        "      parameters:\n", "      parameters: {$ref: '#/x-parameters'}\n      x-was:\n"
+    )
+    text += 'x-responses:\n  all: {"200": {description: ok}}\nx-parameters: []\n'
+    findings = run(spec(write_spec, text), "OAS005")
+    assert [(f.location.pointer, f.message.split(",")[0]) for f in findings] == [
+        ("/paths/~1pets/get/parameters", "`$ref` in place of a whole list of Parameter Objects"),
+        ("/paths/~1pets/get/responses", "`$ref` in place of a Responses Object"),
+    ]
+
+
+def test_a_media_type_ref_is_standard_from_3_2_on(write_spec: WriteSpec) -> None:
+    text = """\
+        openapi: {version}
+        info: {{title: Pets, version: "1.0"}}
+        paths:
+          /pets:
+            get:
+              responses:
+                "200":
+                  description: ok
+                  content:
+                    application/json: {{$ref: "#/components/x-media/pets"}}
+        components:
+          x-media:
+            pets: {{schema: {{type: object}}}}
+    """
+    for version, expected in (("3.1.1", ["OAS005"]), ("3.2.0", [])):
+        findings = run(spec(write_spec, text.format(version=version)))
+        assert [f.rule_id for f in findings] == expected, version

@@ -17,14 +17,15 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import locate_duplicate_key, parse
+from contractgen.load.collect import RefSite, is_schema_name, normalize_and_collect
+from contractgen.load.parse import parse
 from contractgen.load.positions import PositionIndex, positions_for
 from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
 from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")
-#: How many `$ref` hops one lookup may follow before calling it a cycle.
+#: How many `$ref`s a chain of pure references may have before it is refused as too long.
 MAX_REF_HOPS = 64
 
 
@@ -35,21 +36,29 @@ class LoadOptions:
     allow_external_refs: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RefSite:
-    """A `$ref` in the document: where it stands (the object holding it) and what it names."""
-
-    location: Location
-    target: str
-
-
 class RefError(Exception):
-    """A reference that cannot be followed; reported as a finding at the reference."""
+    """A reference that cannot be followed; reported as a finding where the cause is.
 
-    def __init__(self, kind: str, message: str) -> None:
+    `at` is the object holding the `$ref` that fails: the reference itself, or a link further
+    down its chain. A `cycle` names its `members` (every reference on the loop); a too-long
+    `chain` its `length` and, in `members`, where the chain ends.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        at: Location | None = None,
+        members: tuple[Location, ...] = (),
+        length: int = 0,
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.at = at
+        self.members = members
+        self.length = length
 
 
 @dataclass(eq=False)
@@ -60,6 +69,9 @@ class SourceFile:
     syntax: str
     data: Any
     refs: list[RefSite]
+    """Every `$ref` that is a reference (not example data, not inside a vendor extension)."""
+    mappings: list[RefSite] = field(default_factory=list)
+    """Every `discriminator.mapping` value and `defaultMapping`: a schema name or reference."""
     extensions: list[RefSite] = field(default_factory=list)
     """Every `x-contract-*` member: where it stands and its name (in `target`)."""
     _positions: PositionIndex | None = field(default=None, repr=False)
@@ -79,6 +91,18 @@ class Resolved:
     value: Any
 
 
+@dataclass(frozen=True, slots=True)
+class _ChainEnd:
+    """Where a chain of pure references ends, and how many references lead there."""
+
+    resolved: Resolved
+    length: int
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("$ref"), str)
+
+
 class Document:
     """The root file, the files it references, and the OpenAPI version it declares."""
 
@@ -91,6 +115,8 @@ class Document:
         self.version: str = _check_version(root)
         self.version_tuple: tuple[int, int] = (3, int(self.version.split(".")[1]))
         self._schema_ids = SchemaIds()
+        #: Per pure-reference node reached as a link of a chain: where the chain ends.
+        self._chain_ends: dict[tuple[str, str], _ChainEnd | RefError] = {}
 
     @property
     def data(self) -> dict[str, Any]:
@@ -105,16 +131,67 @@ class Document:
         return _walk(self.files[location.file].data, split_pointer(location.pointer))
 
     def resolve(self, ref: str, at: Location) -> Resolved:
-        """Follow `ref`, written in the file of `at`, through any chain of pure references."""
-        seen: set[tuple[str, str]] = set()
+        """Follow `ref`, written in the file of `at`, through any chain of pure references.
+
+        A chain that loops raises `RefError("cycle")`; one longer than `MAX_REF_HOPS`
+        references raises `RefError("chain")`. Each link's outcome is remembered, so
+        resolving every reference of a long chain costs time linear in its length.
+        """
         target = self._resolve_once(ref, at)
-        while isinstance(target.value, dict) and isinstance(target.value.get("$ref"), str):
+        if not _is_reference(target.value):
+            return target
+        end = self._chain_end(target)
+        length = end.length + 1
+        if length > MAX_REF_HOPS:
+            raise RefError(
+                "chain",
+                f"$ref {ref!r} starts a chain longer than {MAX_REF_HOPS} references "
+                f"({length}); point it at the definition itself",
+                at=at,
+                members=(end.resolved.location,),
+                length=length,
+            )
+        return end.resolved
+
+    def _chain_end(self, start: Resolved) -> _ChainEnd:
+        """Where the chain of pure references starting at `start` ends, and how many it has."""
+        links: list[tuple[str, str]] = []
+        on_chain: dict[tuple[str, str], int] = {}
+        target = start
+        outcome: _ChainEnd | RefError
+        while True:
             key = (target.location.file, target.location.pointer)
-            if key in seen or len(seen) >= MAX_REF_HOPS:
-                raise RefError("cycle", f"$ref {ref!r} loops back on itself")
-            seen.add(key)
-            target = self._resolve_once(target.value["$ref"], target.location)
-        return target
+            known = self._chain_ends.get(key)
+            if known is not None:
+                outcome = known
+                break
+            if key in on_chain:
+                loop = tuple(Location(*link) for link in links[on_chain[key] :])
+                ref = target.value["$ref"]
+                outcome = RefError(
+                    "cycle", f"$ref {ref!r} loops back on itself", at=loop[0], members=loop
+                )
+                break
+            on_chain[key] = len(links)
+            links.append(key)
+            try:
+                target = self._resolve_once(target.value["$ref"], target.location)
+            except RefError as error:
+                outcome = error
+                break
+            if not _is_reference(target.value):
+                outcome = _ChainEnd(target, 0)
+                break
+        for position, link in enumerate(reversed(links), start=1):
+            self._chain_ends[link] = (
+                outcome
+                if isinstance(outcome, RefError)
+                else _ChainEnd(outcome.resolved, outcome.length + position)
+            )
+        first = self._chain_ends[links[0]] if links else outcome
+        if isinstance(first, RefError):
+            raise first.with_traceback(None)  # one error per chain, raised for every reference
+        return first
 
     def target(self, ref: str, at: Location) -> Resolved:
         """Where `ref` points, one hop only: a chain of pure references is not followed."""
@@ -122,16 +199,31 @@ class Document:
 
     def deref(self, value: Any, at: Location) -> Resolved:
         """The object a value stands for: itself, or what its `$ref` points at."""
-        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+        if _is_reference(value):
             return self.resolve(value["$ref"], at)
         return Resolved(at, value)
 
     def ref_sites(self) -> Iterator[RefSite]:
         """Every `$ref` in every file loaded so far, including files loaded while iterating."""
+        for source in self._files_as_loaded():
+            yield from source.refs
+
+    def mapping_sites(self) -> Iterator[RefSite]:
+        """Every discriminator mapping value in every file loaded so far (see `ref_sites`)."""
+        for source in self._files_as_loaded():
+            yield from source.mappings
+
+    def resolve_mapping(self, site: RefSite) -> Resolved:
+        """What a discriminator mapping value names: a bare name is a root schema component."""
+        if is_schema_name(site.target):
+            pointer = join_pointer(("components", "schemas", site.target))
+            return self.resolve(f"#{pointer}", self.root.location())
+        return self.resolve(site.target, site.location)
+
+    def _files_as_loaded(self) -> Iterator[SourceFile]:
         index = 0
         while index < len(self.files):
-            source = list(self.files.values())[index]
-            yield from source.refs
+            yield list(self.files.values())[index]
             index += 1
 
     def locate(self, location: Location) -> Location:
@@ -142,6 +234,14 @@ class Document:
         return location.at(line, column)
 
     def _resolve_once(self, ref: str, at: Location) -> Resolved:
+        """One hop; a failure names `at` as the reference that fails."""
+        try:
+            return self._hop(ref, at)
+        except RefError as error:
+            error.at = error.at or at
+            raise
+
+    def _hop(self, ref: str, at: Location) -> Resolved:
         if self.version_tuple >= (3, 1) and not ref.startswith("#"):
             found = self._schema_ids.resolve(self, ref, at)
             if found is not None:
@@ -303,7 +403,7 @@ def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
     syntax = _syntax_of(path, text)
     data = parse(text, display, syntax=syntax)
     source = SourceFile(path, display, text, syntax, data, [])
-    _normalize_and_collect(source)
+    normalize_and_collect(source)
     return source
 
 
@@ -357,61 +457,3 @@ def _walk(data: Any, tokens: list[str]) -> Any:
         else:
             raise KeyError(token)
     return data
-
-
-def _normalize_and_collect(source: SourceFile) -> None:
-    """One pass over the data: make every mapping key a string, note every `$ref` and extension.
-
-    YAML lets `200:` be an integer key; JSON Pointer and JSON Schema need strings. This walk
-    runs on every load, so it stays lean: one loop per mapping, and no extension check at all
-    when the text never mentions one.
-    """
-    refs: list[RefSite] = []
-    extensions: list[RefSite] = []
-    find_extensions = "x-contract-" in source.text
-    stack: list[tuple[Any, tuple[str, ...]]] = [(source.data, ())]
-    while stack:
-        node, path = stack.pop()
-        if type(node) is dict:
-            for key, value in node.items():
-                if type(key) is not str:  # rare: fix the keys, then walk this mapping again
-                    _stringify_keys(node, source, path)
-                    stack.append((node, path))
-                    break
-                if find_extensions and key.startswith("x-contract-"):
-                    extensions.append(RefSite(source.location(join_pointer((*path, key))), key))
-                if type(value) is dict or type(value) is list:
-                    stack.append((value, (*path, key)))
-            else:
-                ref = node.get("$ref")
-                if type(ref) is str:
-                    refs.append(RefSite(source.location(join_pointer(path)), ref))
-        elif type(node) is list:
-            for index, value in enumerate(node):
-                if type(value) is dict or type(value) is list:
-                    stack.append((value, (*path, str(index))))
-    refs.reverse()
-    extensions.reverse()
-    source.refs = refs
-    source.extensions = extensions
-
-
-def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, ...]) -> None:
-    items = list(node.items())
-    node.clear()
-    for key, value in items:
-        text = _key_text(key)
-        if text in node:
-            line, column = locate_duplicate_key(source.text, text, syntax=source.syntax)
-            raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
-        node[text] = value
-
-
-def _key_text(key: Any) -> str:
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    return str(key)

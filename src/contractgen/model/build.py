@@ -104,33 +104,35 @@ class _Builder:
     # --- operations ---------------------------------------------------------------------
 
     def operations(self, default_decl: tuple[Any, Location]) -> Iterator[Operation]:
-        paths_location = self.document.root.location("/paths")
-        for path, raw_item in as_dict(self.document.data.get("paths")).items():
+        root = self.document.root.location()
+        paths, paths_location = self.read.object(self.document.data.get("paths"), root, "paths")
+        for path, raw_item in paths.items():
             if path.startswith("x-"):
                 continue
             item, item_location = self.read.deref(raw_item, paths_location.child(path))
             item = as_dict(item)
             path_params = self.parameters(item.get("parameters"), item_location.child("parameters"))
             path_decl = (item.get("x-contract-limits"), item_location.child("x-contract-limits"))
-            methods: list[tuple[str, Any, Location]] = [
+            methods = [
                 (method, item[method], item_location.child(method))
                 for method in HTTP_METHODS
-                if isinstance(item.get(method), dict)
+                if method in item
             ]
-            extra = as_dict(item.get("additionalOperations"))
-            for method, raw_op in extra.items():
+            extra, extra_location = self.read.object(
+                item.get("additionalOperations"), item_location, "additionalOperations"
+            )
+            methods.extend(
+                (method.lower(), raw_op, extra_location.child(method))
+                for method, raw_op in extra.items()
+            )
+            for method, written, written_at in methods:
+                # An Operation written as `$ref` (which OpenAPI does not allow, OAS005 says
+                # so) is read where its content sits, as bundlers read it.
+                raw_op, op_location = self.read.deref(written, written_at)
                 if isinstance(raw_op, dict):
-                    methods.append(
-                        (
-                            method.lower(),
-                            raw_op,
-                            item_location.child("additionalOperations", method),
-                        )
+                    yield self.operation(
+                        method, path, raw_op, op_location, path_params, [default_decl, path_decl]
                     )
-            for method, raw_op, op_location in methods:
-                yield self.operation(
-                    method, path, raw_op, op_location, path_params, [default_decl, path_decl]
-                )
 
     def operation(
         self,
@@ -179,6 +181,7 @@ class _Builder:
 
     def parameters(self, raw: Any, at: Location) -> list[Parameter]:
         found: list[Parameter] = []
+        raw, at = self.read.deref(raw, at)
         for index, entry in enumerate(as_list(raw)):
             value, where = self.read.deref(entry, at.child(index))
             value = as_dict(value)
@@ -213,21 +216,22 @@ class _Builder:
 
     def responses(self, raw_op: dict[str, Any], at: Location) -> dict[str, Response]:
         responses: dict[str, Response] = {}
-        base = at.child("responses")
-        for status, raw in as_dict(raw_op.get("responses")).items():
+        raw_responses, base = self.read.object(raw_op.get("responses"), at, "responses")
+        for status, raw in raw_responses.items():
             if status.startswith("x-"):
                 continue
             value, where = self.read.deref(raw, base.child(status))
             value = as_dict(value)
             headers: dict[str, Header] = {}
-            for name, raw_header in as_dict(value.get("headers")).items():
-                header, header_at = self.read.deref(raw_header, where.child("headers", name))
+            raw_headers, headers_at = self.read.object(value.get("headers"), where, "headers")
+            for name, raw_header in raw_headers.items():
+                header, header_at = self.read.deref(raw_header, headers_at.child(name))
                 header = as_dict(header)
                 headers[name.lower()] = Header(
                     name=name,
                     required=header.get("required") is True,
                     schema=self.read.schema(header.get("schema"), header_at.child("schema")),
-                    location=where.child("headers", name),
+                    location=headers_at.child(name),
                 )
             responses[status] = Response(
                 status=status,
@@ -240,6 +244,7 @@ class _Builder:
 
     def content(self, raw: Any, at: Location, *, status: str | None) -> dict[str, MediaType]:
         content: dict[str, MediaType] = {}
+        raw, at = self.read.deref(raw, at)
         for media_type, raw_media in as_dict(raw).items():
             value, where = self.read.deref(raw_media, at.child(media_type))
             value = as_dict(value)
@@ -262,8 +267,9 @@ class _Builder:
     def examples(self, owner: dict[str, Any], at: Location) -> Iterator[Example]:
         if "example" in owner:
             yield Example(at.child("example"), owner["example"])
-        for name, raw in as_dict(owner.get("examples")).items():
-            value, where = self.read.deref(raw, at.child("examples", name))
+        examples, examples_at = self.read.object(owner.get("examples"), at, "examples")
+        for name, raw in examples.items():
+            value, where = self.read.deref(raw, examples_at.child(name))
             value = as_dict(value)
             if "value" in value:
                 yield Example(where.child("value"), value["value"], name)

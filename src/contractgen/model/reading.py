@@ -51,6 +51,12 @@ class Reader:
             return None, at
         return resolved.value, resolved.location
 
+    def object(self, value: Any, owner: Location, field: str) -> tuple[dict[str, Any], Location]:
+        """An owner's field that holds an object or a map, read through a `$ref` standing for
+        it (OpenAPI allows none there, but bundlers follow it): the mapping, or {}."""
+        found, where = self.deref(value, owner.child(field))
+        return as_dict(found), where
+
     def schema(self, value: Any, at: Location) -> Schema | None:
         if isinstance(value, bool):
             return Schema(at, value, at)

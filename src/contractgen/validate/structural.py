@@ -10,6 +10,7 @@ relevant pointer.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -18,10 +19,18 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from contractgen.load.document import RefError
-from contractgen.location import Location, split_pointer
+from contractgen.location import Location, join_pointer, split_pointer
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.best_match import Problem, pointer, problems, show
-from contractgen.validate.object_kinds import referenced_objects, schema_positions
+from contractgen.validate.object_kinds import (
+    ONE,
+    Misplaced,
+    mapping_sites,
+    reference_sites,
+    referenced_objects,
+    references,
+    schema_positions,
+)
 from contractgen.validate.registry import rule
 
 if TYPE_CHECKING:
@@ -42,7 +51,6 @@ _DIALECTS = {
     "http://json-schema.org/draft-06/schema": "http://json-schema.org/draft-06/schema",
     "http://json-schema.org/draft-04/schema": "http://json-schema.org/draft-04/schema",
 }
-_DRAFT_04 = "http://json-schema.org/draft-04/schema"
 #: The OpenAPI base dialects extend 2020-12 with keywords (discriminator, xml, ...) that the
 #: 2020-12 metaschema accepts as unknown keywords.
 _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
@@ -84,6 +92,19 @@ _DEFINITIONS = {
     "callbacks": ("Callback", "callbacks"),
     "schema": ("Schema", "schema"),
     "security-scheme": ("SecurityScheme", "security-scheme"),
+    "paths": ("Paths", "paths"),
+    "components": ("Components", "components"),
+    "info": ("Info", "info"),
+    "contact": ("Contact", "contact"),
+    "license": ("License", "license"),
+    "server": ("Server", "server"),
+    "server-variable": ("ServerVariable", "server-variable"),
+    "tag": ("Tag", "tag"),
+    "external-documentation": ("ExternalDocumentation", "external-documentation"),
+    "security-requirement": ("SecurityRequirement", "security-requirement"),
+    "oauth-flows": ("OAuthFlows", "oauth-flows"),
+    "discriminator": ("Discriminator", ""),  # from 3.1 on, part of the Schema dialect
+    "xml": ("XML", ""),
 }
 
 
@@ -160,28 +181,52 @@ def _errors_to_findings(
     """Findings at `base` + each problem's pointer; `data` is the value that was validated."""
     seen: set[tuple[str, str]] = set()
     for problem in problems(errors, schema):
-        if metaschema and _is_dropped_by_metaschema_check(problem):
-            continue
+        message = problem.message
+        if metaschema:
+            if problem.keyword.startswith("format:") and problem.keyword not in _REPORTED_FORMATS:
+                continue
+            if _is_legacy_bound(problem):
+                message = _legacy_bound_message(problem, data)
         at = base.pointer + pointer(data, problem.path)
-        if (at, problem.message) not in seen:
-            seen.add((at, problem.message))
-            yield rule.finding(Location(base.file, at), problem.message)
+        if (at, message) not in seen:
+            seen.add((at, message))
+            yield rule.finding(Location(base.file, at), message)
 
 
-def _is_dropped_by_metaschema_check(problem: Problem) -> bool:
-    if problem.keyword.startswith("format:"):
-        return problem.keyword not in _REPORTED_FORMATS
-    return _is_legacy_bound(problem)
+#: OpenAPI 3.0's boolean bounds and the inclusive bound each one modified.
+_LEGACY_BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 
 
 def _is_legacy_bound(problem: Problem) -> bool:
-    """A boolean `exclusiveMinimum`/`exclusiveMaximum`: OAS004 reports it, with advice."""
+    """A boolean `exclusiveMinimum`/`exclusiveMaximum`, the OpenAPI 3.0 form."""
     return (
         problem.keyword == "type"
         and isinstance(problem.instance, bool)
         and bool(problem.path)
         and problem.path[-1] in _LEGACY_BOUNDS
     )
+
+
+def _legacy_bound_message(problem: Problem, data: Any) -> str:
+    """The fix for a boolean bound, read off the schema holding it (its `minimum`...)."""
+    keyword = str(problem.path[-1])
+    bound = _LEGACY_BOUNDS[keyword]
+    schema: Any = data
+    for step in problem.path[:-1]:
+        if isinstance(schema, dict):
+            schema = schema.get(str(step))
+        elif isinstance(schema, list) and isinstance(step, int) and 0 <= step < len(schema):
+            schema = schema[step]
+        else:
+            schema = None
+    limit = schema.get(bound) if isinstance(schema, dict) else None
+    if problem.instance and isinstance(limit, int | float) and not isinstance(limit, bool):
+        advice = f"write `{keyword}: {show(limit)}` and drop `{bound}`"
+    elif problem.instance:
+        advice = f"write the limit itself: `{keyword}: <number>`"
+    else:
+        advice = f"remove it (`{bound}` alone is inclusive)"
+    return f"boolean `{keyword}` is the OpenAPI 3.0 form; from 3.1 on it is a number: {advice}"
 
 
 # --- OAS001 ---------------------------------------------------------------------------------
@@ -221,6 +266,13 @@ def _is_legacy_bound(problem: Problem) -> bool:
 )
 def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
+    misplaced = {(m.location.file, m.location.pointer) for m in references(document).misplaced}
+    for finding in _openapi_findings(rule, document):
+        if not _at_or_below(finding.location, misplaced):  # OAS005 says it once, not here
+            yield finding
+
+
+def _openapi_findings(rule: Rule, document: Document) -> Iterator[Finding]:
     minor = document.version_tuple[1]
     validator = _openapi_validator(minor)
     data = document.data
@@ -232,7 +284,9 @@ def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Finding]:
-    """Objects in other files, each against the definition of the kind its `$ref` expects."""
+    """Objects reached through `$ref` that the root validation does not see as their kind
+    (those in other files, those a misplaced `$ref` names), each against the definition of
+    the kind its reference expects."""
     seen: set[tuple[str, str, str]] = set()
     for found in referenced_objects(document):
         validator = _definition_validator(minor, found.kind)
@@ -247,30 +301,38 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
                 yield finding
 
 
+def _at_or_below(location: Location, places: set[tuple[str, str]]) -> bool:
+    """Whether a location is one of `places` (file, pointer) or inside one of them."""
+    if not places:
+        return False
+    tokens = split_pointer(location.pointer)
+    return any(
+        (location.file, join_pointer(tokens[:depth])) in places for depth in range(len(tokens) + 1)
+    )
+
+
 # --- OAS002 ---------------------------------------------------------------------------------
 
-#: Keywords whose values are data, not OpenAPI or JSON Schema: a `$ref` inside is a literal.
-_LITERAL_KEYWORDS = frozenset({"example", "default", "const", "enum"})
-#: Keywords whose values are maps of names: the next token is a name, never a keyword.
-_NAME_MAPS = frozenset({
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-    "schemas", "parameters", "responses", "headers", "examples", "requestBodies",
-    "securitySchemes", "links", "callbacks", "pathItems", "mediaTypes", "content",
-    "encoding", "variables", "mapping", "paths", "webhooks",
-})  # fmt: skip
+#: How many other references of a cycle a finding names as related locations.
+_RELATED_SHOWN = 5
 
 
 @rule(
     "OAS002",
     "unresolved-ref",
     Level.ERROR,
-    "Every `$ref` must point at something contractgen can read.",
+    "Every `$ref` and discriminator mapping must point at something contractgen can read.",
     rationale="""
         A reference that points at nothing breaks every tool that follows it, often with a
         crash far from the cause. contractgen follows references inside the spec's folder
         only, never fetches URLs (a CI gate must not depend on the network or leak the
         contract), and does not support plain-name anchors. A chain of references that loops
-        back on itself never reaches a definition.
+        back on itself never reaches a definition, and one longer than 64 references is
+        refused. Each cause is reported once, where the fix goes: a reference whose chain
+        fails further down is not reported itself, a cycle is reported at its first
+        reference and a long chain at its head. A `discriminator.mapping` value is a
+        reference too: a schema name means `#/components/schemas/<name>` of the root
+        document.
     """,
     bad="""
         components:
@@ -288,44 +350,89 @@ _NAME_MAPS = frozenset({
 )
 def check_unresolved_ref(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
-    outcomes: dict[tuple[str, str], str | None] = {}
-    for site in document.ref_sites():
-        if _is_literal(site.location.pointer):
-            continue
+    reported: set[tuple[Location, str]] = set()
+    cycles: dict[RefError, tuple[Location, frozenset[Location]]] = {}
+    chains: dict[Location, tuple[Location, RefError]] = {}
+    for failure in [*_ref_failures(document), *_mapping_failures(document)]:
+        error = failure.error
+        if error.kind == "cycle":  # one error object per cycle, raised for each reference
+            first, members = cycles.get(error) or (None, frozenset(error.members))
+            if first is None or (first not in members and failure.site in members):
+                cycles[error] = (failure.site, members)
+        elif error.kind == "chain":
+            end = error.members[0]
+            longest = chains.get(end)
+            if longest is None or error.length > longest[1].length:
+                chains[end] = (failure.site, error)
+        elif (failure.where, failure.message) not in reported:
+            reported.add((failure.where, failure.message))
+            yield rule.finding(failure.where, failure.message)
+    for error, (site, members) in cycles.items():
+        yield _cycle_finding(rule, document, site if site in members else error.members[0], error)
+    for end, (head, error) in chains.items():
+        yield rule.finding(head, error.message, related=[end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A reference that cannot be followed: its site, the error, and where its cause is."""
+
+    site: Location
+    error: RefError
+    where: Location
+    message: str
+
+
+def _ref_failures(document: Document) -> Iterator[_Failure]:
+    """Each `$ref` that fails. One that fails further down its chain names that link."""
+    outcomes: dict[tuple[str, str], tuple[RefError, bool] | None] = {}
+    for site in reference_sites(document):
         key = (site.location.file, site.target)
         if key not in outcomes:
-            outcomes[key] = _ref_problem(document, site.target, site.location)
-        message = outcomes[key]
-        if message is not None:
-            yield rule.finding(site.location, message)
+            error = _ref_error(document, site.target, site.location)
+            outcomes[key] = None if error is None else (error, error.at == site.location)
+        outcome = outcomes[key]
+        if outcome is not None:
+            error, own = outcome
+            where = site.location if own or error.at is None else error.at
+            yield _Failure(site.location, error, where, error.message)
 
 
-def _ref_problem(document: Document, target: str, at: Location) -> str | None:
+def _mapping_failures(document: Document) -> Iterator[_Failure]:
+    """Each discriminator mapping value that names nothing, reported at the mapping entry."""
+    for site in mapping_sites(document):
+        try:
+            document.resolve_mapping(site)
+        except RefError as error:
+            own = error.kind not in ("cycle", "chain") and error.at in (
+                site.location,
+                document.root.location(),
+            )
+            if own:
+                message = f"discriminator mapping {site.target!r} cannot be followed: "
+                yield _Failure(site.location, error, site.location, message + error.message)
+            else:
+                yield _Failure(site.location, error, error.at or site.location, error.message)
+
+
+def _ref_error(document: Document, target: str, at: Location) -> RefError | None:
     try:
         document.resolve(target, at)
     except RefError as error:
-        return error.message
+        return error
     except Exception as error:  # a CI gate reports; it does not crash on a bad reference
-        return f"$ref {target!r} cannot be followed: {error}"
+        return RefError("error", f"$ref {target!r} cannot be followed: {error}", at=at)
     return None
 
 
-def _is_literal(pointer: str) -> bool:
-    """Whether a pointer passes through example or default data (where `$ref` is just data)."""
-    tokens = split_pointer(pointer)
-    is_name = False
-    for index, token in enumerate(tokens):
-        if is_name:  # a property, schema or media type name: never a keyword
-            is_name = False
-            continue
-        if token in _LITERAL_KEYWORDS:
-            return True
-        if token == "examples" and index + 1 < len(tokens) and tokens[index + 1].isdigit():
-            return True  # a JSON Schema `examples` array
-        if token == "value" and index >= 2 and tokens[index - 2] == "examples":
-            return True  # an Example Object's value
-        is_name = token in _NAME_MAPS
-    return False
+def _cycle_finding(rule: Rule, document: Document, at: Location, error: RefError) -> Finding:
+    others = [member for member in error.members if member != at]
+    ref = _value_at(document, at)
+    target = ref.get("$ref") if isinstance(ref, dict) else None
+    message = f"$ref {target!r} loops back on itself"
+    if others:
+        message += f" through {len(others)} other reference{'s' if len(others) > 1 else ''}"
+    return rule.finding(at, message, related=others[:_RELATED_SHOWN])
 
 
 # --- Schema Objects (OAS003, OAS004) ------------------------------------------------------
@@ -413,7 +520,8 @@ def _value_at(document: Document, location: Location) -> Any:
         Each Schema Object of a 3.1 or 3.2 document (components, parameters, headers, and
         media types' `schema` and `itemSchema`, in paths, webhooks, callbacks and referenced
         files) is checked against the metaschema of its dialect (`$schema`,
-        `jsonSchemaDialect`, or 2020-12).
+        `jsonSchemaDialect`, or 2020-12). A boolean `exclusiveMinimum`/`exclusiveMaximum`,
+        the OpenAPI 3.0 form, is one such error; the finding says how to write it now.
     """,
     bad="""
         openapi: 3.1.0
@@ -460,7 +568,6 @@ def check_schema_object(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 # --- OAS004 ---------------------------------------------------------------------------------
 
-_LEGACY_BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 _SUBSCHEMA = (
     "additionalProperties", "items", "contains", "propertyNames", "not", "if", "then", "else",
     "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems",
@@ -475,13 +582,15 @@ _SUBSCHEMA_MAPS = (
     "OAS004",
     "legacy-schema-keyword",
     Level.WARNING,
-    "A 3.1/3.2 Schema Object must not use OpenAPI 3.0 keywords that no longer mean anything.",
+    "A 3.1/3.2 Schema Object must not use `nullable`, an OpenAPI 3.0 keyword that no longer "
+    "means anything.",
     rationale="""
-        OpenAPI 3.1 replaced the 3.0 schema dialect with JSON Schema 2020-12. `nullable` is
-        gone (an unknown keyword, silently ignored: the value is not nullable at all), and
-        `exclusiveMinimum`/`exclusiveMaximum` are numbers, not booleans modifying `minimum`
-        and `maximum`. A contract migrated by changing only the version line keeps these and
-        means something else than it says.
+        OpenAPI 3.1 replaced the 3.0 schema dialect with JSON Schema 2020-12, which has no
+        `nullable`: it is an unknown keyword there, silently ignored, so the value is not
+        nullable at all. A contract migrated by changing only the version line keeps it and
+        means something else than it says. (The other 3.0 form, a boolean
+        `exclusiveMinimum`/`exclusiveMaximum`, is invalid JSON Schema from 3.1 on: OAS003
+        reports it, with the same kind of advice.)
     """,
     bad="""
         openapi: 3.1.0
@@ -490,8 +599,6 @@ _SUBSCHEMA_MAPS = (
             Price:
               type: number
               nullable: true
-              minimum: 0
-              exclusiveMinimum: true
     """,
     good="""
         openapi: 3.1.0
@@ -499,28 +606,22 @@ _SUBSCHEMA_MAPS = (
           schemas:
             Price:
               type: [number, "null"]
-              exclusiveMinimum: 0
     """,
 )
 def check_legacy_schema_keyword(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     if ctx.document.version_tuple < (3, 1):
         return
-    default = _document_dialect(ctx.document)
     visited: set[int] = set()
     for location, value in _schema_objects(ctx):
-        stack: list[tuple[Location, Any, str | None]] = [(location, value, default)]
+        stack: list[tuple[Location, Any]] = [(location, value)]
         while stack:
-            where, schema, inherited = stack.pop()
+            where, schema = stack.pop()
             if not isinstance(schema, dict) or id(schema) in visited:
                 continue
             visited.add(id(schema))
-            dialect = _dialect_of(schema, inherited)
-            # Draft 4 (declared with `$schema`) really has boolean bounds; unknown dialects
-            # may too.
-            bounds = dialect is not None and dialect != _DRAFT_04
-            yield from _legacy_keywords(rule, where, schema, bounds=bounds)
-            children = [(at, sub, dialect) for at, sub in _subschemas(where, schema)]
-            stack.extend(reversed(children))
+            if "nullable" in schema:
+                yield rule.finding(where.child("nullable"), _nullable_advice(schema))
+            stack.extend(reversed(list(_subschemas(where, schema))))
 
 
 def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Location, Any]]:
@@ -541,28 +642,6 @@ def _subschemas(where: Location, schema: dict[str, Any]) -> Iterator[tuple[Locat
                 yield where.child(keyword, name), member
 
 
-def _legacy_keywords(
-    rule: Rule, where: Location, schema: dict[str, Any], *, bounds: bool
-) -> Iterator[Finding]:
-    if "nullable" in schema:
-        yield rule.finding(where.child("nullable"), _nullable_advice(schema))
-    for keyword, bound in _LEGACY_BOUNDS.items() if bounds else ():
-        flag = schema.get(keyword)
-        if not isinstance(flag, bool):
-            continue
-        limit = schema.get(bound)
-        if flag and isinstance(limit, int | float) and not isinstance(limit, bool):
-            advice = f"write `{keyword}: {show(limit)}` and drop `{bound}`"
-        elif flag:
-            advice = f"write the limit itself: `{keyword}: <number>`"
-        else:
-            advice = f"remove it (`{bound}` alone is inclusive)"
-        yield rule.finding(
-            where.child(keyword),
-            f"boolean `{keyword}` is the OpenAPI 3.0 form; from 3.1 on it is a number: {advice}",
-        )
-
-
 def _nullable_advice(schema: dict[str, Any]) -> str:
     intro = "`nullable` is an OpenAPI 3.0 keyword and does nothing from 3.1 on"
     if schema.get("nullable") is not True:
@@ -574,3 +653,82 @@ def _nullable_advice(schema: dict[str, Any]) -> str:
         listed = ", ".join(str(t) for t in kind)
         return f'{intro}: add "null" to `type` (`type: [{listed}, "null"]`) to allow null'
     return f'{intro}: allow null with `type: [..., "null"]` or an `anyOf` branch `{{type: "null"}}`'
+
+
+# --- OAS005 ---------------------------------------------------------------------------------
+
+#: How many more misplaced references a finding names as related locations.
+_MORE_SHOWN = 5
+_TITLES = {
+    "callbacks": "Callback",
+    "oauth-flows": "OAuth Flows",
+    "xml": "XML",
+    "openapi": "OpenAPI",
+}
+
+
+@rule(
+    "OAS005",
+    "ref-placement",
+    Level.WARNING,
+    "A `$ref` stands where OpenAPI allows no Reference Object; contractgen follows it as "
+    "bundlers do.",
+    rationale="""
+        OpenAPI lets a `$ref` stand for a Schema, Response, Parameter, Request Body, Header,
+        Example, Link, Callback, Security Scheme or Path Item (from 3.2 also a Media Type),
+        and nowhere else. Multi-file contracts often reference whole Operations or Responses
+        Objects anyway, and bundlers (Redocly, swagger-cli) inline them, but a tool that
+        reads the files as OpenAPI sees an Operation without `responses` and with an unknown
+        `$ref` field. contractgen follows such references like a bundler and checks what
+        they point at as the object they stand for (OAS001 does not report the `$ref`
+        itself); this rule says once per kind of object, at its first use, that the
+        contract leaves the standard there, so that it is bundled before other tools read
+        it.
+    """,
+    bad="""
+        paths:
+          /pets:
+            get:
+              $ref: operations/list-pets.yaml
+    """,
+    good="""
+        paths:
+          /pets:
+            $ref: paths/pets.yaml
+    """,
+)
+def check_ref_placement(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    by_kind: dict[tuple[str, str], list[Misplaced]] = {}
+    for misplaced in references(ctx.document).misplaced:
+        by_kind.setdefault((misplaced.holds, misplaced.kind), []).append(misplaced)
+    version = ctx.document.version
+    for (holds, kind), sites in by_kind.items():
+        first, others = sites[0], [site.location for site in sites[1:]]
+        message = (
+            f"`$ref` in place of {_what_stands(holds, kind)}, where OpenAPI {version} allows "
+            "no Reference Object"
+        )
+        if others:
+            message += f" ({len(sites)} places, this is the first)"
+        message += (
+            f"; contractgen follows it as bundlers do, other tools may not: {_advice(holds, kind)}"
+        )
+        yield rule.finding(first.location, message, related=others[:_MORE_SHOWN])
+
+
+def _what_stands(holds: str, kind: str) -> str:
+    title = _TITLES.get(kind) or kind.replace("-", " ").title()
+    if holds == ONE:
+        article = "an" if title[0] in "AEIOU" else "a"
+        return f"{article} {title} Object"
+    return f"a whole {holds} of {title} Objects"
+
+
+def _advice(holds: str, kind: str) -> str:
+    if holds == ONE and kind == "operation":
+        return (
+            "reference the whole Path Item instead (`/path: {$ref: ...}`), or bundle the contract"
+        )
+    if holds == ONE and kind == "media-type":
+        return "write it inline, or move to OpenAPI 3.2, which allows it"
+    return "write it inline, or bundle the contract (`redocly bundle`) before publishing it"

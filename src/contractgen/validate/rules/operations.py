@@ -6,17 +6,20 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from contractgen.load.collect import is_schema_name
 from contractgen.load.document import RefError
 from contractgen.location import Location, split_pointer
 from contractgen.model.contract import Operation, Parameter
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.adoption import report_gaps
+from contractgen.validate.object_kinds import mapping_sites, reference_sites
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:
-    from contractgen.load.document import Document, RefSite
+    from contractgen.load.collect import RefSite
+    from contractgen.load.document import Document
 
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -224,21 +227,18 @@ def _referenced_components(document: Document) -> set[tuple[str, str]]:
     """(section, name) of every root-file component a `$ref` or discriminator mapping names."""
     used: set[tuple[str, str]] = set()
     root = document.root.path
-    for site in document.ref_sites():
+    for site in reference_sites(document):
         file_part, _, fragment = site.target.partition("#")
         if _names_root(document, site.location.file, file_part, root):
             used.update(_component_of(fragment))
         elif file_part:  # a URL or a name relative to an `$id`: only resolving tells
             used.update(_resolved_component(document, site))
-    for source in document.files.values():
-        if "mapping" not in source.text:
-            continue
-        for target in _mapping_targets(source.data):
-            file_part, _, fragment = target.partition("#")
-            if "/" not in target and "#" not in target and "." not in target:
-                used.add(("schemas", target))  # a bare schema name
-            elif _names_root(document, source.display, file_part, root):
-                used.update(_component_of(fragment))
+    for site in mapping_sites(document):
+        file_part, _, fragment = site.target.partition("#")
+        if is_schema_name(site.target):
+            used.add(("schemas", site.target))
+        elif _names_root(document, site.location.file, file_part, root):
+            used.update(_component_of(fragment))
     return used
 
 
@@ -273,15 +273,53 @@ def _component_of(fragment: str) -> set[tuple[str, str]]:
     return set()
 
 
-def _mapping_targets(data: Any) -> Iterator[str]:
-    """Every string value of a `discriminator.mapping`, anywhere in a file."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
-                yield from (v for v in discriminator["mapping"].values() if isinstance(v, str))
-            stack.extend(v for v in node.values() if isinstance(v, dict | list))
-        elif isinstance(node, list):
-            stack.extend(v for v in node if isinstance(v, dict | list))
+# --- OP005 ----------------------------------------------------------------------------------
+
+
+@rule(
+    "OP005",
+    "path-template-conflict",
+    Level.ERROR,
+    "Two path templates differ only in their parameter names.",
+    rationale="""
+        OpenAPI: "Templated paths with the same hierarchy but different templated names
+        MUST NOT exist as they are identical." A request to `/v1/items/42` matches both
+        `/v1/items/{id}` and `/v1/items/{name}`; which operation answers it depends on the
+        router, and generated clients get two methods for one URL.
+    """,
+    bad="""
+        paths:
+          /v1/items/{id}: {get: {operationId: getItem}}
+          /v1/items/{name}: {delete: {operationId: deleteItem}}
+    """,
+    good="""
+        paths:
+          /v1/items/{id}:
+            get: {operationId: getItem}
+            delete: {operationId: deleteItem}
+    """,
+)
+def check_path_template_conflict(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+    document = ctx.document
+    try:
+        paths = document.deref(document.data.get("paths"), document.root.location("/paths"))
+    except RefError:  # reported by OAS002
+        return
+    if not isinstance(paths.value, dict):
+        return
+    by_shape: dict[str, list[str]] = {}
+    for path in paths.value:
+        if path.startswith("/") and "{" in path:
+            by_shape.setdefault(_TEMPLATE.sub("{}", path), []).append(path)
+    for group in by_shape.values():
+        if len(group) > 1:
+            first, later = group[0], group[1:]
+            others = ", ".join(f"`{path}`" for path in later[1:])
+            also = f" (so {'are' if len(later) > 2 else 'is'} {others})" if others else ""
+            yield rule.finding(
+                paths.location.child(later[0]),
+                f"`{later[0]}` is the same path as `{first}`{also}: only the parameter names "
+                "differ, which OpenAPI forbids; merge them into one path item with one name "
+                "for each parameter",
+                related=[paths.location.child(path) for path in (first, *later[1:])],
+            )
