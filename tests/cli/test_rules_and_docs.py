@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -60,3 +62,16 @@ def test_table_cells_and_fences_are_escaped() -> None:
     assert table_cell("a | b `c`\n d") == "a \\| b \\`c\\` d"
     assert code_fence("x") == "```"
     assert code_fence("a ```` b") == "`````"
+
+
+def test_catalogue_is_whole_after_one_rule_module_was_imported_first() -> None:
+    """A module imported on its own registers only its rules; the catalogue still has all."""
+    code = (
+        "import contractgen.validate.rules.streams\n"
+        "from contractgen.validate.registry import catalogue\n"
+        "print(' '.join(catalogue()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.split() == list(catalogue())

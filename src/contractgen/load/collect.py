@@ -74,6 +74,7 @@ _FIELD_STATES: dict[str, int] = {
 #: below (see its schema).
 REFERENCE_EXTENSIONS = {
     "x-oai-itemSchema": _FIELDS,
+    "x-fern-streaming": _FIELDS,  # its `response-stream` is a Schema Object
     "x-webhooks": _NAMES,
     "x-contract-websocket": _WEBSOCKET,
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from contractgen.load.collect import is_schema_name
 from contractgen.location import Location
 from contractgen.model.contract import is_json_media_type
 from contractgen.model.reading import Reader, as_dict, as_str
@@ -306,6 +307,4 @@ def _mapped_name(union: Schema, branch: Schema) -> str | None:
 
 def _component_ref(ref: str) -> str:
     """Normalise a mapping target: a bare name means `#/components/schemas/<name>`."""
-    if ref and not ref.startswith("#") and "/" not in ref and "." not in ref:
-        return f"#/components/schemas/{ref}"
-    return ref
+    return f"#/components/schemas/{ref}" if ref and is_schema_name(ref) else ref

@@ -76,6 +76,7 @@ class Rule:
 
 
 _CATALOGUE: dict[str, Rule] = {}
+_COMPLETE = False
 
 
 def rule(
@@ -111,10 +112,20 @@ def rule(
 
 
 def catalogue() -> dict[str, Rule]:
-    """All built-in rules by id, in declaration order."""
-    if not _CATALOGUE:
+    """All built-in rules by id, in declaration order.
+
+    Every rule module is imported on the first call, even if one of them was imported before
+    (it registered only its own rules); the order stays that of `RULE_MODULES`.
+    """
+    global _COMPLETE
+    if not _COMPLETE:
         for module in RULE_MODULES:
             importlib.import_module(module)
+        order = {module.rsplit(".", 1)[-1]: index for index, module in enumerate(RULE_MODULES)}
+        ordered = sorted(_CATALOGUE.values(), key=lambda rule: order.get(rule.area, len(order)))
+        _CATALOGUE.clear()
+        _CATALOGUE.update((rule.id, rule) for rule in ordered)
+        _COMPLETE = True
     return _CATALOGUE
 
 
