@@ -119,6 +119,11 @@ def test_duplicate_keys(tmp_path: Path) -> None:
     _refused(run_contractgen("validate", "dup.yaml", cwd=tmp_path), "LOAD007", "dup.yaml:4:1")
 
 
+def test_collection_as_mapping_key(tmp_path: Path) -> None:
+    (tmp_path / "key.yaml").write_text("openapi: 3.1.0\nx: {[1, 2]: 4}\n")
+    _refused(run_contractgen("validate", "key.yaml", cwd=tmp_path), "LOAD006", "key.yaml:2:5")
+
+
 def test_swagger_2(tmp_path: Path) -> None:
     (tmp_path / "swagger.yaml").write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
     run = run_contractgen("validate", "swagger.yaml", cwd=tmp_path)

@@ -71,6 +71,24 @@ def test_json_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column
     assert where(load_error(write_spec(text, "a.json"))) == ("LOAD007", line, column)
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        (HEAD + "x: {[1, 2]: 4}\n", 3, 5),
+        (HEAD + "x:\n  ? {a: 1}\n  : 2\n", 4, 5),
+        (HEAD + "wide: -9223372036854776000\nx: {[1, 2]: 4}\n", 4, 5),
+    ],
+    ids=["flow-sequence-key", "mapping-key", "slow-path"],
+)
+def test_collection_as_mapping_key(
+    write_spec: WriteSpec, text: str, line: int, column: int
+) -> None:
+    """ryaml raises a plain ValueError here (unhashable key), PyYAML's composer a TypeError."""
+    error = load_error(write_spec(text))
+    assert where(error) == ("LOAD006", line, column)
+    assert "mapping key" in error.message
+
+
 def test_alias_bomb_is_refused_quickly(write_spec: WriteSpec) -> None:
     lines = ["openapi: 3.1.0", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
     for level in range(9):

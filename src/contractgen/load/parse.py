@@ -25,6 +25,8 @@ _RYAML_POSITION = re.compile(r"at line (\d+) column (\d+)")
 _BRACKET = re.compile(r"[\[\]{}]")
 #: Up to this many `[`/`{`, the worst nesting ryaml can meet costs about 0.5 s to refuse.
 _TRUSTED_OPENERS = 20_000
+#: A key such as `{[1, 2]: 4}`: valid YAML, but no Python (or JSON) mapping can hold it.
+COLLECTION_KEY = "invalid YAML: a mapping key is a sequence or mapping; keys must be scalars"
 
 
 def parse(text: str, display: str, *, syntax: str) -> Any:
@@ -37,7 +39,7 @@ def parse_yaml(text: str, display: str) -> Any:
     _refuse_deep_flow(text, display)
     try:
         data = ryaml.loads(text)
-    except ryaml.InvalidYamlError as exc:
+    except ValueError as exc:  # ryaml reports every failure so, InvalidYamlError or not
         message = str(exc)
     else:
         # ryaml turns integers wider than 128 bits into floats without a word; keep them exact
@@ -105,6 +107,9 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
         return LoadError(
             "LOAD008", f"YAML is nested more than {MAX_DEPTH} levels deep", display, line, column
         )
+    if "unhashable type" in summary:
+        line, column = slow_yaml.locate_event(text, collection_key=True)
+        return LoadError("LOAD006", COLLECTION_KEY, display, line, column)
     if "more than one document" in summary:
         line, column = _second_document_position(text)
         return LoadError("LOAD011", "file holds more than one YAML document", display, line, column)

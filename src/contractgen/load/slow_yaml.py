@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import MAX_DEPTH
+from contractgen.load.parse import COLLECTION_KEY, MAX_DEPTH
 
 
 def first_node_deeper_than(text: str, limit: int) -> tuple[int | None, int | None] | None:
@@ -35,9 +35,13 @@ def first_node_deeper_than(text: str, limit: int) -> tuple[int | None, int | Non
 
 
 def locate_event(
-    text: str, *, duplicate_key: str | None = None, alias: bool = False
+    text: str,
+    *,
+    duplicate_key: str | None = None,
+    alias: bool = False,
+    collection_key: bool = False,
 ) -> tuple[int | None, int | None]:
-    """Find where a duplicate key or the first alias sits, from the event stream.
+    """Find where a duplicate key, the first alias or the first non-scalar key sits.
 
     Events are linear in the input and never expand aliases, so this is safe on a bomb.
     """
@@ -48,6 +52,8 @@ def locate_event(
             if alias and isinstance(event, yaml.AliasEvent):
                 return _mark(event)
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if collection_key and _at_key(keys_stack, expecting_key):
+                    return _mark(event)
                 _consume_value(keys_stack, expecting_key)
                 is_map = isinstance(event, yaml.MappingStartEvent)
                 keys_stack.append(set() if is_map else None)
@@ -56,22 +62,24 @@ def locate_event(
                 keys_stack.pop()
                 expecting_key.pop()
             elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
-                if keys_stack and keys_stack[-1] is not None and expecting_key[-1]:
+                keys = keys_stack[-1] if keys_stack else None
+                if keys is not None and expecting_key[-1]:
                     value = getattr(event, "value", None)
-                    if (
-                        duplicate_key is not None
-                        and value == duplicate_key
-                        and value in keys_stack[-1]
-                    ):
+                    if duplicate_key is not None and value == duplicate_key and value in keys:
                         return _mark(event)
                     if value is not None:
-                        keys_stack[-1].add(value)
+                        keys.add(value)
                     expecting_key[-1] = False
                 else:
                     _consume_value(keys_stack, expecting_key)
     except yaml.YAMLError:
         pass
     return None, None
+
+
+def _at_key(keys_stack: list[set[str] | None], expecting_key: list[bool]) -> bool:
+    """Whether the next node is a key of the innermost mapping."""
+    return bool(keys_stack) and keys_stack[-1] is not None and expecting_key[-1]
 
 
 def _consume_value(keys_stack: list[set[str] | None], expecting_key: list[bool]) -> None:
@@ -125,6 +133,9 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
     mapping: dict[Any, Any] = {}
     memo[id(node)] = mapping
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            mark = key_node.start_mark
+            raise LoadError("LOAD006", COLLECTION_KEY, display, mark.line + 1, mark.column + 1)
         key = _construct(key_node, display, memo, depth + 1)
         if key in mapping:
             mark = key_node.start_mark
