@@ -17,7 +17,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "LOAD005": "file is empty",
     "LOAD006": "YAML or JSON syntax error",
     "LOAD007": "duplicate mapping key",
-    "LOAD008": "alias expansion or nesting too deep",
+    "LOAD008": "alias expansion, nesting or number too large",
     "LOAD009": "document root is not a mapping",
     "LOAD010": "unsupported OpenAPI version",
     "LOAD011": "more than one YAML document in a file",

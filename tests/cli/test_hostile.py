@@ -124,6 +124,18 @@ def test_collection_as_mapping_key(tmp_path: Path) -> None:
     _refused(run_contractgen("validate", "key.yaml", cwd=tmp_path), "LOAD006", "key.yaml:2:5")
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("long.json", '{"openapi": "3.1.0", "x": ' + "9" * 100_000 + "}", "long.json:1:27"),
+        ("long.yaml", "openapi: 3.1.0\nx: " + "9" * 100_000 + "\n", "long.yaml:2:4"),
+    ],
+)
+def test_integer_with_100k_digits(tmp_path: Path, name: str, text: str, where: str) -> None:
+    (tmp_path / name).write_text(text)
+    _refused(run_contractgen("validate", name, cwd=tmp_path), "LOAD008", where)
+
+
 def test_swagger_2(tmp_path: Path) -> None:
     (tmp_path / "swagger.yaml").write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
     run = run_contractgen("validate", "swagger.yaml", cwd=tmp_path)

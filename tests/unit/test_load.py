@@ -249,6 +249,36 @@ def test_integer_wider_than_128_bits_stays_exact(write_spec: WriteSpec, digits: 
     assert doc.data["z"] == 1e-08
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "line", "column"),
+    [
+        (
+            '{"openapi": "3.1.0", "s": "' + "1" * 5000 + '",\n "x": -' + "9" * 100_000 + "}",
+            "a.json",
+            2,
+            7,
+        ),
+        (HEAD + "s: '" + "1" * 5000 + "'\nx: " + "9" * 100_000 + "\n", "a.yaml", 4, 4),
+        (HEAD + "wide: " + "9" * 40 + "\nx: [0x" + "f" * 4000 + "]\n", "a.yaml", 4, 5),
+    ],
+    ids=["json", "yaml", "yaml-hex"],
+)
+def test_integer_past_4300_digits_is_refused_at_its_position(
+    write_spec: WriteSpec, text: str, name: str, line: int, column: int
+) -> None:
+    """CPython converts at most 4,300 digits between int and str; longer ones are refused."""
+    error = load_error(write_spec(text, name))
+    assert where(error) == ("LOAD008", line, column)
+    assert "4300 digits" in error.message
+
+
+@pytest.mark.parametrize("name", ["a.json", "a.yaml"])
+def test_integer_of_4300_digits_stays_exact(write_spec: WriteSpec, name: str) -> None:
+    huge = "9" * 4300
+    text = f'{{"openapi": "3.1.0", "x": {huge}}}' if name == "a.json" else f"{HEAD}x: {huge}\n"
+    assert load_document(write_spec(text, name)).data["x"] == int(huge)
+
+
 @pytest.mark.skipif(
     not (CORPUS / "openai-openapi.yaml").exists(), reason="../shared/corpus is not present"
 )

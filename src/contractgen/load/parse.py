@@ -25,6 +25,10 @@ _RYAML_POSITION = re.compile(r"at line (\d+) column (\d+)")
 _BRACKET = re.compile(r"[\[\]{}]")
 #: Up to this many `[`/`{`, the worst nesting ryaml can meet costs about 0.5 s to refuse.
 _TRUSTED_OPENERS = 20_000
+#: CPython converts at most this many digits between int and str (`sys.set_int_max_str_digits`);
+#: a longer integer could be neither read nor printed, so it is refused (no spec needs one).
+MAX_INTEGER_DIGITS = 4300
+TOO_LONG_INTEGER = f"integer with more than {MAX_INTEGER_DIGITS} digits refused"
 #: A key such as `{[1, 2]: 4}`: valid YAML, but no Python (or JSON) mapping can hold it.
 COLLECTION_KEY = "invalid YAML: a mapping key is a sequence or mapping; keys must be scalars"
 
@@ -57,7 +61,7 @@ def _parse_exact(text: str, display: str) -> Any:
 
 def parse_json(text: str, display: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+        data = json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise LoadError(
             "LOAD006", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno
@@ -68,6 +72,10 @@ def parse_json(text: str, display: str) -> Any:
     except RecursionError:
         line, column = _deepest_json_position(text)
         raise LoadError("LOAD008", "JSON is nested too deeply", display, line, column) from None
+    except ValueError:  # int() refused a number past MAX_INTEGER_DIGITS
+        line, column = _long_number_position(text)
+        raise LoadError("LOAD008", TOO_LONG_INTEGER, display, line, column) from None
+    return data
 
 
 class _DuplicateKey(Exception):
@@ -201,6 +209,27 @@ def _locate_json_duplicate(text: str, key: str) -> tuple[int | None, int | None]
     from contractgen.load.positions import JsonPositions
 
     return JsonPositions(text).find_duplicate_key(key)
+
+
+#: A JSON string, or a number with its fraction and exponent (which make it a float).
+_JSON_STRING_OR_NUMBER = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"|-?([0-9]+)(\.[0-9]+)?([eE][-+]?[0-9]+)?'
+)
+
+
+def _long_number_position(text: str) -> tuple[int | None, int | None]:
+    """Where the first integer with too many digits starts (floats and strings are read fine)."""
+    for token in _JSON_STRING_OR_NUMBER.finditer(text):
+        digits, fraction, exponent = token.groups()
+        if digits and not fraction and not exponent and len(digits) > MAX_INTEGER_DIGITS:
+            return offset_position(text, token.start())
+    return None, None
+
+
+def offset_position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def _deepest_json_position(text: str) -> tuple[int | None, int | None]:

@@ -15,7 +15,12 @@ from typing import Any
 import yaml
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import COLLECTION_KEY, MAX_DEPTH
+from contractgen.load.parse import (
+    COLLECTION_KEY,
+    MAX_DEPTH,
+    MAX_INTEGER_DIGITS,
+    TOO_LONG_INTEGER,
+)
 
 
 def first_node_deeper_than(text: str, limit: int) -> tuple[int | None, int | None] | None:
@@ -124,7 +129,13 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
     if id(node) in memo:  # an alias: share, like ryaml, without re-expanding
         return memo[id(node)]
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        try:
+            return _scalar(node)
+        except _TooLong:
+            mark = node.start_mark
+            raise LoadError(
+                "LOAD008", TOO_LONG_INTEGER, display, mark.line + 1, mark.column + 1
+            ) from None
     if isinstance(node, yaml.SequenceNode):
         items: list[Any] = []
         memo[id(node)] = items
@@ -146,6 +157,20 @@ def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) 
     return mapping
 
 
+class _TooLong(Exception):
+    """An integer past MAX_INTEGER_DIGITS: Python could neither read nor print it in decimal."""
+
+
+_INTEGER_LIMIT = 10**MAX_INTEGER_DIGITS
+
+
+def _bounded(number: int) -> int:
+    """A hex or octal integer, if its decimal form stays within MAX_INTEGER_DIGITS."""
+    if number >= _INTEGER_LIMIT:
+        raise _TooLong
+    return number
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
     if node.style:  # the C composer gives plain scalars style "", the Python one None
@@ -157,11 +182,13 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if value in ("false", "False", "FALSE"):
         return False
     if _INT.match(value):
+        if len(value.lstrip("+-")) > MAX_INTEGER_DIGITS:
+            raise _TooLong
         return int(value)
     if _OCT.match(value):
-        return int(value[2:], 8)
+        return _bounded(int(value[2:], 8))
     if _HEX.match(value):
-        return int(value[2:], 16)
+        return _bounded(int(value[2:], 16))
     if _FLOAT.match(value):
         return float(value)
     lowered = value.lower()
