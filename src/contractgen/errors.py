@@ -13,7 +13,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "LOAD001": "file not found",
     "LOAD002": "path is a directory, not a file",
     "LOAD003": "file is larger than the size limit",
-    "LOAD004": "file is not valid UTF-8",
+    "LOAD004": "file is not valid UTF-8 text",
     "LOAD005": "file is empty",
     "LOAD006": "YAML or JSON syntax error",
     "LOAD007": "duplicate mapping key",

@@ -136,6 +136,15 @@ def test_integer_with_100k_digits(tmp_path: Path, name: str, text: str, where: s
     _refused(run_contractgen("validate", name, cwd=tmp_path), "LOAD008", where)
 
 
+def test_lone_surrogate_in_json(tmp_path: Path) -> None:
+    """In a key it used to reach jsonschema-rs, which cannot hold it (UnicodeEncodeError)."""
+    text = (
+        '{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},\n "paths": {"/a\\ud800": {}}}'
+    )
+    (tmp_path / "s.json").write_text(text)
+    _refused(run_contractgen("validate", "s.json", cwd=tmp_path), "LOAD004", "s.json:2:15")
+
+
 def test_swagger_2(tmp_path: Path) -> None:
     (tmp_path / "swagger.yaml").write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
     run = run_contractgen("validate", "swagger.yaml", cwd=tmp_path)

@@ -146,6 +146,40 @@ def test_nul_character_is_refused(tmp_path: Path) -> None:
     assert load_error(path).code == "LOAD004"
 
 
+@pytest.mark.parametrize(
+    ("string", "column"),
+    [
+        ("\\ud800", 8),
+        ("ok \\uDFFF", 11),
+        ("\\udc00\\ud800", 8),
+        ("\\ud83d x \\ude00", 8),
+        ("\\\\\\ud800", 10),
+    ],
+    ids=["high", "low", "reversed-pair", "split-pair", "after-escaped-backslash"],
+)
+def test_json_lone_surrogate_is_refused(write_spec: WriteSpec, string: str, column: int) -> None:
+    """jsonschema-rs (and any UTF-8 output) cannot hold half of a UTF-16 surrogate pair."""
+    text = '{"openapi": "3.1.0",\n "x": "' + string + '"}'
+    error = load_error(write_spec(text, "a.json"))
+    assert where(error) == ("LOAD004", 2, column)
+    assert "surrogate" in error.message
+
+
+@pytest.mark.parametrize("string", ["\\ud83d\\ude00", "\\\\ud800", "\\u00e9"])
+def test_json_surrogate_pairs_and_escaped_backslashes_load(
+    write_spec: WriteSpec, string: str
+) -> None:
+    text = '{"openapi": "3.1.0", "x": "' + string + '"}'
+    assert load_document(write_spec(text, "a.json")).data["x"] in ("\U0001f600", "\\ud800", "é")
+
+
+@pytest.mark.parametrize("extra", ["", "wide: " + "9" * 40 + "\n"], ids=["fast", "slow"])
+def test_yaml_lone_surrogate_is_a_syntax_error(write_spec: WriteSpec, extra: str) -> None:
+    error = load_error(write_spec(HEAD + extra + 'x: "\\ud800"\n'))
+    assert error.code == "LOAD006"
+    assert error.line == 3 + bool(extra)
+
+
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "a.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + HEAD.encode())

@@ -75,7 +75,44 @@ def parse_json(text: str, display: str) -> Any:
     except ValueError:  # int() refused a number past MAX_INTEGER_DIGITS
         line, column = _long_number_position(text)
         raise LoadError("LOAD008", TOO_LONG_INTEGER, display, line, column) from None
+    if _SURROGATE_ESCAPE_START.search(text):  # a literal-prefix scan: 4% of json.loads
+        _refuse_lone_surrogates(text, display)
     return data
+
+
+#: A `\\uD800`-`\\uDFFF` escape, with the backslashes before it (an even count escapes them).
+_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+_SURROGATE_ESCAPE_START = re.compile(r"\\u[dD][89a-fA-F]")
+_FIRST_LOW_SURROGATE = 0xDC00
+
+
+def _refuse_lone_surrogates(text: str, display: str) -> None:
+    """Refuse half of a UTF-16 surrogate pair: JSON can escape one, no Unicode text holds it.
+
+    json.loads keeps it as a lone surrogate, which jsonschema-rs and every UTF-8 writer reject.
+    """
+    offset = _lone_surrogate_offset(text)
+    if offset is not None:
+        escape = text[offset : offset + 6]
+        message = f"{escape} is half of a UTF-16 surrogate pair, not a Unicode character"
+        raise LoadError("LOAD004", message, display, *offset_position(text, offset))
+
+
+def _lone_surrogate_offset(text: str) -> int | None:
+    """Offset of the first surrogate escape that is not a high half followed by its low half."""
+    high: int | None = None  # offset of a high half waiting for its low half
+    expected = -1  # where that low half must start
+    for escape in _SURROGATE_ESCAPE.finditer(text):
+        if len(escape[1]) % 2 == 0:
+            continue  # `\\ud800`: an escaped backslash, then plain text
+        start = escape.end(1) - 1
+        is_low = int(escape[2], 16) >= _FIRST_LOW_SURROGATE
+        if high is not None and not (is_low and start == expected):
+            return high
+        if is_low and high is None:
+            return start
+        high, expected = (None, -1) if is_low else (start, escape.end())
+    return high
 
 
 class _DuplicateKey(Exception):
