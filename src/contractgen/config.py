@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from contractgen.errors import UsageError
-from contractgen.load.source import display_path
+from contractgen.errors import LoadError, UsageError
+from contractgen.load.source import display_path, read_bytes
 from contractgen.report.finding import Level
 from contractgen.validate.engine import Ignore, RuleSettings
 from contractgen.validate.registry import catalogue, find_rule
@@ -48,8 +48,6 @@ def load_config(explicit: Path | None = None, *, start: Path | None = None) -> C
     path = explicit if explicit is not None else find_config(start or Path.cwd())
     if path is None:
         return Config()
-    if explicit is not None and not explicit.is_file():
-        raise UsageError("USAGE002", "configuration file not found", str(explicit))
     table, where = _read(path)
     return _Parser(path, where).config(table)
 
@@ -70,8 +68,8 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(_read_text(path))
+    except (UsageError, tomllib.TOMLDecodeError):
         return True  # broken: select it anyway so the user hears why
     return isinstance(data.get("tool"), dict) and "contractgen" in data["tool"]
 
@@ -100,14 +98,28 @@ class _Positions:
 
 
 def _read(path: Path) -> tuple[Any, _Positions]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"cannot read configuration: {exc}"
-        raise UsageError("USAGE002", message, display_path(path)) from None
+    text = _read_text(path)
     if path.suffix == ".toml":
         return _read_toml(path, text)
     return _read_yaml(path, text)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file only, up to the default size limit (a FIFO never hangs)."""
+    display = display_path(path)
+    try:
+        raw = read_bytes(path, display)
+    except LoadError as error:
+        if error.code == "LOAD001":
+            raise UsageError("USAGE002", "configuration file not found", display) from None
+        raise UsageError(
+            "USAGE002", f"cannot read configuration: {error.message}", display
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"cannot read configuration: not UTF-8 (byte 0x{raw[exc.start]:02x})"
+        raise UsageError("USAGE002", message, display) from None
 
 
 def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:

@@ -6,15 +6,18 @@ blow-up shows as what a CI job would see.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run, run_contractgen
+from tests.cli.conftest import Run, contractgen_command, run_contractgen
 
 MiB = 1024 * 1024
 
+OK = 'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n'
 BILLION_LAUGHS = "openapi: 3.1.0\n" + "".join(
     f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" if n else 'l0: &l0 ["lol"]\n'
     for n in range(10)
@@ -94,6 +97,79 @@ def test_max_file_size_option(tmp_path: Path) -> None:
     (tmp_path / "small.yaml").write_text("openapi: 3.1.0\n" + "# padding\n" * 200)
     run = run_contractgen("validate", "small.yaml", "--max-file-size", "1000", cwd=tmp_path)
     _refused(run, "LOAD003", "small.yaml")
+
+
+@pytest.mark.parametrize("limit", ["100000000000", str(2**70)])
+def test_huge_max_file_size(tmp_path: Path, limit: str) -> None:
+    (tmp_path / "ok.yaml").write_text(OK)
+    run = run_contractgen("validate", "ok.yaml", "--max-file-size", limit, cwd=tmp_path)
+    assert (run.exit_code, run.stderr) == (0, "")
+
+
+# --- only regular files are read: a FIFO would block the open, /dev/zero never ends ---------
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    return path
+
+
+def test_fifo_as_spec(tmp_path: Path, fifo: Path) -> None:
+    run = run_contractgen("validate", fifo.name, cwd=tmp_path, timeout=30)
+    _refused(run, "LOAD012", "pipe.yaml")
+    assert "is a named pipe (FIFO), not a regular file" in run.stderr
+
+
+def test_device_as_spec(tmp_path: Path) -> None:
+    run = run_contractgen("validate", "/dev/zero", cwd=tmp_path, timeout=30)
+    _refused(run, "LOAD012", "/dev/zero")
+    assert "is a character device" in run.stderr
+
+
+def test_stdin_pipe_as_spec(tmp_path: Path) -> None:
+    """/dev/stdin is checked as what it is (here a pipe nobody writes to), not by its target."""
+    process = subprocess.run(
+        [*contractgen_command(), "validate", "/dev/stdin"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert process.returncode == 2
+    assert process.stderr == (
+        "/dev/stdin: LOAD012 is a named pipe (FIFO), not a regular file; "
+        "only regular files are read\n"
+    )
+
+
+def test_fifo_as_ref_target(tmp_path: Path, fifo: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(
+        OK + "components:\n  schemas:\n    A: {$ref: pipe.yaml}\n"
+    )
+    run = run_contractgen("validate", "openapi.yaml", "-f", "github", cwd=tmp_path, timeout=30)
+    assert run.exit_code == 1, run.stderr
+    assert "cannot be loaded: pipe.yaml: LOAD012 is a named pipe" in run.stdout
+
+
+@pytest.mark.parametrize(("option", "code"), [("--baseline", "USAGE003"), ("--config", "USAGE002")])
+def test_fifo_as_baseline_or_configuration(
+    tmp_path: Path, fifo: Path, option: str, code: str
+) -> None:
+    (tmp_path / "ok.yaml").write_text(OK)
+    run = run_contractgen("validate", "ok.yaml", option, fifo.name, cwd=tmp_path, timeout=30)
+    _refused(run, code, "pipe.yaml")
+    assert ": is a named pipe (FIFO), not a regular file" in run.stderr
+
+
+def test_special_files_met_in_a_folder_are_skipped(tmp_path: Path, fifo: Path) -> None:
+    (tmp_path / "ok.yaml").write_text(OK)
+    run = run_contractgen("validate", ".", cwd=tmp_path, timeout=30)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert "in 1 file" in run.stdout
 
 
 def test_billion_laughs(tmp_path: Path) -> None:

@@ -199,6 +199,21 @@ def test_directory(tmp_path: Path) -> None:
     assert load_error(tmp_path).code == "LOAD002"
 
 
+@pytest.mark.parametrize("max_bytes", [100_000_000_000, 2**70], ids=["100-GB", "past-64-bits"])
+def test_a_huge_size_limit_allocates_only_the_file(write_spec: WriteSpec, max_bytes: int) -> None:
+    """The read used to allocate the whole limit up front (MemoryError, or OverflowError)."""
+    path = write_spec(HEAD + "paths: {}\n")
+    assert load_document(path, LoadOptions(max_bytes=max_bytes)).version == "3.1.0"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_only_regular_files_are_read(device: str) -> None:
+    """/dev/zero never ends; a FIFO would block the open (tests/cli/test_hostile.py has one)."""
+    error = load_error(Path(device))
+    assert error.code == "LOAD012"
+    assert "is a character device, not a regular file" in error.message
+
+
 def test_oversize_file_is_refused_before_reading(
     write_spec: WriteSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:

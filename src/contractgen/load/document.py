@@ -285,8 +285,10 @@ def _load_every_referenced_file(document: Document) -> None:
 def load_document(path: Path, options: LoadOptions | None = None) -> Document:
     """Load a root OpenAPI document; raises `LoadError` for anything that is not one."""
     options = options or LoadOptions()
-    resolved = Path(os.path.realpath(path)) if path.exists() else path
-    source = load_source(resolved, display_path(path), options)
+    display = display_path(path)
+    # Read through the path as given: `/dev/stdin` is a pipe, its /proc target a dead name.
+    text = read_text(path, display, max_bytes=options.max_bytes)
+    source = parse_source(Path(os.path.realpath(path)), display, text)
     if not isinstance(source.data, dict):
         raise LoadError(
             "LOAD009",
@@ -299,7 +301,10 @@ def load_document(path: Path, options: LoadOptions | None = None) -> Document:
 
 
 def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
-    text = read_text(path, display, max_bytes=options.max_bytes)
+    return parse_source(path, display, read_text(path, display, max_bytes=options.max_bytes))
+
+
+def parse_source(path: Path, display: str, text: str) -> SourceFile:
     syntax = _syntax_of(path, text)
     data = parse(text, display, syntax=syntax)
     source = SourceFile(path, display, text, syntax, data, [])

@@ -10,15 +10,16 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from contractgen import __version__
 from contractgen.config import load_config
-from contractgen.errors import LOAD_ERROR_CODES, ContractgenError, UsageError
+from contractgen.errors import LOAD_ERROR_CODES, ContractgenError, LoadError, UsageError
 from contractgen.load.document import LoadOptions
-from contractgen.load.source import DEFAULT_MAX_BYTES
+from contractgen.load.source import DEFAULT_MAX_BYTES, open_regular
 from contractgen.location import Location
 from contractgen.report import ReportFormat, RuleInfo, render
 from contractgen.report.finding import Finding, Level
@@ -215,19 +216,33 @@ def looks_like_root(path: Path, *, max_bytes: int) -> bool:
     """Whether a file declares `openapi` (or `swagger`) at its top level, by a cheap text scan.
 
     Referenced fragments (schemas in their own files) have no such key and are left to the
-    root that references them. Files over the size limit are kept, so the loader can say so.
+    root that references them. A FIFO or device is no spec and is never opened; a file that
+    cannot be read, or is over the size limit, is kept so that the loader can say why.
     """
     try:
-        if path.stat().st_size > max_bytes:
-            return True
-        with path.open("rb") as handle:
-            tail = b""
-            while chunk := handle.read(_SCAN_CHUNK):
-                if _ROOT_MARKER.search(tail + chunk):
-                    return True
-                tail = chunk[-64:]
+        status = path.stat()
     except OSError:
-        return True  # unreadable: let the loader report why
+        return True
+    if not stat.S_ISREG(status.st_mode):
+        return False
+    if status.st_size > max_bytes:
+        return True
+    try:
+        with open_regular(path, str(path)) as handle:
+            return _declares_openapi(handle, max_bytes)
+    except (LoadError, OSError):
+        return True
+
+
+def _declares_openapi(handle: BinaryIO, max_bytes: int) -> bool:
+    """Scan at most `max_bytes` in chunks for the root marker."""
+    tail = b""
+    budget = max_bytes
+    while budget > 0 and (chunk := handle.read(min(_SCAN_CHUNK, budget))):
+        if _ROOT_MARKER.search(tail + chunk):
+            return True
+        tail = chunk[-64:]
+        budget -= len(chunk)
     return False
 
 
