@@ -180,6 +180,16 @@ def test_billion_laughs(tmp_path: Path) -> None:
     assert run.max_rss_bytes < 300 * MiB
 
 
+def test_billion_laughs_in_configuration(tmp_path: Path) -> None:
+    """Its positions used to be collected by a walk that expanded every alias."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".contractgen.yaml").write_text(BILLION_LAUGHS.replace("openapi: 3.1.0\n", ""))
+    (tmp_path / "ok.yaml").write_text(OK)
+    run = run_contractgen("validate", "ok.yaml", cwd=tmp_path, timeout=60)
+    _refused(run, "USAGE002", ".contractgen.yaml:\\d+:\\d+")
+    assert "alias" in run.stderr
+
+
 @pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
 def test_deep_nesting(tmp_path: Path, name: str) -> None:
     (tmp_path / name).write_text("[" * 100_000)

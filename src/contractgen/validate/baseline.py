@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contractgen.errors import LoadError, UsageError
+from contractgen.load.parse import parse_json
 from contractgen.load.source import read_text
 
 if TYPE_CHECKING:
@@ -78,12 +79,11 @@ def read_baseline(path: Path) -> Baseline:
             raise UsageError("USAGE003", message, display) from None
         message = f"cannot read baseline: {error.message}"
         raise UsageError("USAGE003", message, display, error.line, error.column) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            "USAGE003", f"baseline is not valid JSON: {exc.msg}", display, exc.lineno, exc.colno
-        ) from None
+    try:  # the loader's JSON parser: deep nesting, huge numbers, lone surrogates are refused
+        data = parse_json(text, display)
+    except LoadError as error:
+        message = f"invalid baseline: {error.message}"
+        raise UsageError("USAGE003", message, display, error.line, error.column) from None
     return Baseline(Counter(_fingerprints(data, display)))
 
 
