@@ -6,6 +6,7 @@ blow-up shows as what a CI job would see.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -170,6 +171,56 @@ def test_special_files_met_in_a_folder_are_skipped(tmp_path: Path, fifo: Path) -
     run = run_contractgen("validate", ".", cwd=tmp_path, timeout=30)
     assert (run.exit_code, run.stderr) == (0, "")
     assert "in 1 file" in run.stdout
+
+
+# --- symlinks: loops, and links out of a searched folder ---------------------------------
+
+
+def test_symlink_loop_as_path(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    run = run_contractgen("validate", "a.yaml", cwd=tmp_path)
+    _refused(run, "LOAD012", "a.yaml")
+    assert "Too many levels of symbolic links" in run.stderr
+
+
+def test_symlink_loop_met_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "ok.yaml").write_text(OK)
+    (tmp_path / "specs" / "a.yaml").symlink_to("b.yaml")
+    (tmp_path / "specs" / "b.yaml").symlink_to("a.yaml")
+    (tmp_path / "specs" / "self").symlink_to(".")
+    run = run_contractgen("validate", "specs", cwd=tmp_path)
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        "specs/a.yaml: LOAD012 cannot read file: Too many levels of symbolic links",
+        "specs/b.yaml: LOAD012 cannot read file: Too many levels of symbolic links",
+    ]
+
+
+def test_folder_search_stays_inside_the_folder(tmp_path: Path) -> None:
+    """A symlink to a file or folder outside is not followed (nor is /dev/zero read)."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "other.yaml").write_text(OK)
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "ok.yaml").write_text(OK)
+    (tmp_path / "specs" / "other.yaml").symlink_to(tmp_path / "elsewhere" / "other.yaml")
+    (tmp_path / "specs" / "elsewhere").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "specs" / "zero.yaml").symlink_to("/dev/zero")
+    run = run_contractgen("validate", "specs", "-f", "json", cwd=tmp_path, timeout=30)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert json.loads(run.stdout)["summary"]["files"] == 1  # only specs/ok.yaml
+
+
+def test_recursive_glob_does_not_follow_symlinked_folders(tmp_path: Path) -> None:
+    """Two links back up made the glob branch twice per level: it never ended."""
+    (tmp_path / "specs" / "v1").mkdir(parents=True)
+    (tmp_path / "specs" / "v1" / "ok.yaml").write_text(OK)
+    (tmp_path / "specs" / "v1" / "up").symlink_to("..")
+    (tmp_path / "specs" / "v1" / "top").symlink_to(tmp_path)
+    run = run_contractgen("validate", "**/*.yaml", "-f", "json", cwd=tmp_path, timeout=60)
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert json.loads(run.stdout)["summary"]["files"] == 1
 
 
 def test_billion_laughs(tmp_path: Path) -> None:
