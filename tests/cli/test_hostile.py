@@ -249,6 +249,15 @@ def test_deep_nesting(tmp_path: Path, name: str) -> None:
     assert run.seconds < 20
 
 
+def test_long_run_of_spaces_on_one_line(tmp_path: Path) -> None:
+    """Locating /tags/0 asks whether the item is a mapping: the key pattern was quadratic there."""
+    text = OK + "tags:\n- a" + " " * 300_000 + "b\n"
+    (tmp_path / "spaces.yaml").write_text(text)
+    run = run_contractgen("validate", "spaces.yaml", "-f", "github", cwd=tmp_path, timeout=60)
+    assert run.exit_code == 1, run.stderr
+    assert "file=spaces.yaml,line=5,col=3," in run.stdout  # OAS001: a tag is an object
+
+
 def test_duplicate_keys(tmp_path: Path) -> None:
     (tmp_path / "dup.yaml").write_text(
         'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\ninfo: {title: u}\n'
