@@ -19,6 +19,7 @@ from tests.cli.conftest import Run, contractgen_command, run_contractgen
 MiB = 1024 * 1024
 
 OK = 'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n'
+OK_JSON = '{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}'
 BILLION_LAUGHS = "openapi: 3.1.0\n" + "".join(
     f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" if n else 'l0: &l0 ["lol"]\n'
     for n in range(10)
@@ -256,6 +257,21 @@ def test_long_run_of_spaces_on_one_line(tmp_path: Path) -> None:
     run = run_contractgen("validate", "spaces.yaml", "-f", "github", cwd=tmp_path, timeout=60)
     assert run.exit_code == 1, run.stderr
     assert "file=spaces.yaml,line=5,col=3," in run.stdout  # OAS001: a tag is an object
+
+
+def test_twenty_thousand_ids(tmp_path: Path) -> None:
+    """Each relative `$ref` looked up its base URI by scanning every `$id`: minutes, not seconds."""
+    count = 20_000
+    schemas = {
+        f"S{i}": {"$id": f"https://example.com/s{i}", "properties": {"n": {"$ref": f"s{i - 1}"}}}
+        for i in range(count)
+    }
+    document = json.loads(OK_JSON)
+    document["components"] = {"schemas": schemas}
+    (tmp_path / "ids.json").write_text(json.dumps(document))
+    run = run_contractgen("validate", "ids.json", "-f", "json", cwd=tmp_path, timeout=120)
+    assert (run.exit_code, run.stderr) == (1, "")
+    assert json.loads(run.stdout)["summary"]["errors"] == 1  # `s-1` names nothing (OAS002)
 
 
 def test_duplicate_keys(tmp_path: Path) -> None:

@@ -191,3 +191,44 @@ def test_self_recursive_schema_is_fine(write_spec: WriteSpec) -> None:
     contract = build_contract(doc)
     schema = contract.operations[0].responses["200"].content["application/json"].schema
     assert schema is not None and schema.name == "Node"
+
+
+IDS = """\
+    Outer:
+      $id: https://example.com/outer/
+      properties:
+        inner:
+          $id: inner/
+          properties:
+            leaf: {$ref: leaf}
+        in: {$ref: leaf}
+    Outer2:
+      $id: https://example.com/outer2/
+      properties:
+        innerx: {$ref: leaf}
+    Leaf1:
+      $id: https://example.com/outer/leaf
+      const: outer
+    Leaf2:
+      $id: https://example.com/outer/inner/leaf
+      const: inner
+    Leaf3:
+      $id: https://example.com/outer2/leaf
+      const: outer2
+"""
+
+
+@pytest.mark.parametrize(
+    ("pointer", "const"),
+    [
+        ("Outer/properties/inner/properties/leaf", "inner"),
+        ("Outer/properties/in", "outer"),
+        ("Outer2/properties/innerx", "outer2"),  # `Outer2` is not inside `Outer`
+    ],
+)
+def test_relative_ref_uses_the_innermost_id(
+    write_spec: WriteSpec, pointer: str, const: str
+) -> None:
+    doc = load_document(write_spec(schemas(IDS)))
+    at = doc.root.location(f"/components/schemas/{pointer}")
+    assert doc.resolve("leaf", at).value["const"] == const
