@@ -232,6 +232,22 @@ def test_billion_laughs(tmp_path: Path) -> None:
     assert run.max_rss_bytes < 300 * MiB
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        (BILLION_LAUGHS.replace("\n", "\nwide: -9223372036854776000\n", 1), "bomb.yaml:4:10"),
+        ("openapi: 3.1.0\nwide: 18446744073709551616\nb: &x [1, *x]\n", "bomb.yaml:3:4"),
+    ],
+    ids=["billion-laughs", "self-reference"],
+)
+def test_alias_bomb_on_the_exact_integer_path(tmp_path: Path, text: str, where: str) -> None:
+    """A wide integer sends the file to PyYAML, which shares aliases; the walks expanded them."""
+    (tmp_path / "bomb.yaml").write_text(text)
+    run = run_contractgen("validate", "bomb.yaml", cwd=tmp_path, timeout=60)
+    _refused(run, "LOAD008", where)
+    assert run.max_rss_bytes < 300 * MiB
+
+
 def test_billion_laughs_in_configuration(tmp_path: Path) -> None:
     """Its positions used to be collected by a walk that expanded every alias."""
     (tmp_path / ".git").mkdir()

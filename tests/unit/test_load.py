@@ -100,6 +100,23 @@ def test_alias_bomb_is_refused_quickly(write_spec: WriteSpec) -> None:
     assert where(error) == ("LOAD008", 3, 8)  # the first alias
 
 
+WIDE = "wide: -9223372036854776000\n"  # sends the file down PyYAML's exact-integer path
+
+
+def test_aliases_on_the_exact_integer_path_are_shared(write_spec: WriteSpec) -> None:
+    text = HEAD + WIDE + "a: &a {type: string}\nb: [*a, *a, *a]\n"
+    data = load_document(write_spec(text)).data
+    assert data["b"] == [{"type": "string"}] * 3
+
+
+def test_alias_expansion_is_bounded_on_the_exact_integer_path(write_spec: WriteSpec) -> None:
+    """No exponential bomb is needed: 3,000 aliases of a 1,000-item list add 3M nodes."""
+    anchor = "a: &a [" + ", ".join(["x"] * 1000) + "]\n"
+    error = load_error(write_spec(HEAD + WIDE + anchor + "b:\n" + "- *a\n" * 3000))
+    assert where(error) == ("LOAD008", 6, 3)  # the first alias
+    assert "alias" in error.message
+
+
 @pytest.mark.parametrize(
     "body",
     [

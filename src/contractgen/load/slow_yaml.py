@@ -103,6 +103,12 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 
 
+#: Nodes that aliases may add to the document in all, beyond the nodes written in it. Shared
+#: aliases cost nothing to build, but every walk over the data expands them again.
+MAX_ALIASED_NODES = 1_000_000
+ALIAS_BOMB = "YAML aliases expand too much (alias bomb refused)"
+
+
 def parse_exact(text: str, display: str) -> Any:
     try:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
@@ -110,51 +116,80 @@ def parse_exact(text: str, display: str) -> Any:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        raise LoadError("LOAD006", f"invalid YAML: {exc.problem}", display, line, column) from None
+        code = "LOAD008" if "nesting depth" in str(exc.problem) else "LOAD006"
+        raise LoadError(code, f"invalid YAML: {exc.problem}", display, line, column) from None
     if node is None:
         raise LoadError("LOAD005", "file is empty", display)
-    return _construct(node, display, {}, 0)
+    constructor = _Constructor(display)
+    data, expanded = constructor.construct(node, 0)
+    if expanded > constructor.written + MAX_ALIASED_NODES:
+        raise LoadError("LOAD008", ALIAS_BOMB, display, *locate_event(text, alias=True))
+    return data
 
 
-def _construct(node: yaml.Node, display: str, memo: dict[int, Any], depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        mark = node.start_mark
-        raise LoadError(
-            "LOAD008",
-            f"YAML is nested more than {MAX_DEPTH} levels deep",
-            display,
-            mark.line + 1,
-            mark.column + 1,
-        )
-    if id(node) in memo:  # an alias: share, like ryaml, without re-expanding
-        return memo[id(node)]
-    if isinstance(node, yaml.ScalarNode):
-        try:
-            return _scalar(node)
-        except _TooLong:
-            mark = node.start_mark
-            raise LoadError(
-                "LOAD008", TOO_LONG_INTEGER, display, mark.line + 1, mark.column + 1
-            ) from None
-    if isinstance(node, yaml.SequenceNode):
+class _Constructor:
+    """Python values from composed nodes, with YAML 1.2 core-schema scalars.
+
+    An aliased node is built once and shared, and the size it would have once expanded is
+    counted: the loader's walks expand it every time, so a bomb must be refused here.
+    """
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        #: Per node: its value and expanded size (None while its children are being built).
+        self.built: dict[int, tuple[Any, int | None]] = {}
+        #: Nodes written in the document (each alias target counted once).
+        self.written = 0
+
+    def construct(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
+        """The node's value, and how many nodes it holds once every alias is expanded."""
+        if depth > MAX_DEPTH:
+            raise self._error(node, "LOAD008", f"YAML is nested more than {MAX_DEPTH} levels deep")
+        known = self.built.get(id(node))
+        if known is not None:  # an alias
+            value, size = known
+            if size is None:
+                raise self._error(node, "LOAD008", "YAML alias refers to a node that holds it")
+            return value, size
+        self.written += 1
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return _scalar(node), 1
+            except _TooLong:
+                raise self._error(node, "LOAD008", TOO_LONG_INTEGER) from None
+        if isinstance(node, yaml.SequenceNode):
+            return self._sequence(node, depth)
+        return self._mapping(node, depth)
+
+    def _sequence(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
         items: list[Any] = []
-        memo[id(node)] = items
-        items.extend(_construct(child, display, memo, depth + 1) for child in node.value)
-        return items
-    mapping: dict[Any, Any] = {}
-    memo[id(node)] = mapping
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            mark = key_node.start_mark
-            raise LoadError("LOAD006", COLLECTION_KEY, display, mark.line + 1, mark.column + 1)
-        key = _construct(key_node, display, memo, depth + 1)
-        if key in mapping:
-            mark = key_node.start_mark
-            raise LoadError(
-                "LOAD007", f"duplicate key {key!r}", display, mark.line + 1, mark.column + 1
-            )
-        mapping[key] = _construct(value_node, display, memo, depth + 1)
-    return mapping
+        self.built[id(node)] = (items, None)
+        size = 1
+        for child in node.value:
+            value, child_size = self.construct(child, depth + 1)
+            items.append(value)
+            size += child_size
+        self.built[id(node)] = (items, size)
+        return items, size
+
+    def _mapping(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
+        mapping: dict[Any, Any] = {}
+        self.built[id(node)] = (mapping, None)
+        size = 1
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._error(key_node, "LOAD006", COLLECTION_KEY)
+            key, key_size = self.construct(key_node, depth + 1)
+            if key in mapping:
+                raise self._error(key_node, "LOAD007", f"duplicate key {key!r}")
+            mapping[key], value_size = self.construct(value_node, depth + 1)
+            size += key_size + value_size
+        self.built[id(node)] = (mapping, size)
+        return mapping, size
+
+    def _error(self, node: yaml.Node, code: str, message: str) -> LoadError:
+        mark = node.start_mark
+        return LoadError(code, message, self.display, mark.line + 1, mark.column + 1)
 
 
 class _TooLong(Exception):
