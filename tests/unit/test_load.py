@@ -52,8 +52,23 @@ def test_integer_mapping_keys_become_strings(write_spec: WriteSpec) -> None:
         (HEAD + "paths:\n  /a: {}\n  /a: {}\n", 5, 3),
         (HEAD + "r:\n  200: a\n  200: b\n", 5, 3),
         (HEAD + "r:\n  200: a\n  '200': b\n", 5, 3),
+        (HEAD + "True: 1\ntrue: 2\n", 4, 1),
+        (HEAD + "r:\n  FALSE: 1\n  false: 2\n", 5, 3),
+        (HEAD + "r:\n  1: a\n  0x1: b\n", 5, 3),
+        (HEAD + "r:\n  null: a\n  ~: b\n", 5, 3),
+        (HEAD + "r:\n  'a': 1\n  \"a\": 2\n", 5, 3),
     ],
-    ids=["top-level", "nested", "int-keys", "int-and-string-key"],
+    ids=[
+        "top-level",
+        "nested",
+        "int-keys",
+        "int-and-string-key",
+        "booleans",
+        "nested-booleans",
+        "hex-and-decimal",
+        "nulls",
+        "quoted",
+    ],
 )
 def test_yaml_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column: int) -> None:
     assert where(load_error(write_spec(text))) == ("LOAD007", line, column)

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import locate_duplicate_key, parse
+from contractgen.load.parse import key_text, locate_duplicate_key, parse
 from contractgen.load.positions import PositionIndex, positions_for
 from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
 from contractgen.location import Location, join_pointer, split_pointer
@@ -412,18 +412,8 @@ def _stringify_keys(node: dict[Any, Any], source: SourceFile, path: tuple[str, .
     items = list(node.items())
     node.clear()
     for key, value in items:
-        text = _key_text(key)
+        text = key_text(key)
         if text in node:
             line, column = locate_duplicate_key(source.text, text, syntax=source.syntax)
             raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
         node[text] = value
-
-
-def _key_text(key: Any) -> str:
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    return str(key)

@@ -139,9 +139,10 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
     summary = message.split(" at line ")[0]
     problem = _strip_path_prefix(summary).split(" (at ")[0]  # nested duplicates carry a path
-    if problem.startswith("duplicate entry with key"):
-        key = problem.removeprefix("duplicate entry with key").strip().strip('"')
-        line, column = slow_yaml.locate_event(text, duplicate_key=key)
+    if problem.startswith("duplicate entry with"):
+        key = _ryaml_duplicate_key(problem)
+        second = slow_yaml.locate_event(text, duplicate_key=key)
+        line, column = second if second[0] is not None else (line, column)
         return LoadError("LOAD007", f"duplicate key {key!r}", display, line, column)
     if "repetition limit exceeded" in summary:
         line, column = slow_yaml.locate_event(text, alias=True)
@@ -161,6 +162,33 @@ def _yaml_error(message: str, text: str, display: str) -> LoadError:
     return LoadError(
         "LOAD006", f"invalid YAML: {_strip_path_prefix(summary)}", display, line, column
     )
+
+
+def _ryaml_duplicate_key(problem: str) -> str:
+    """The key of ryaml's duplicate message, as the loader writes keys (see `key_text`).
+
+    ryaml writes strings quoted (`"a"`), booleans in backticks, numbers bare, null apart.
+    """
+    if problem == "duplicate entry with null key":
+        return "null"
+    shown = problem.removeprefix("duplicate entry with key").strip()
+    if shown.startswith('"'):
+        try:
+            return str(json.loads(shown))
+        except ValueError:
+            return shown.strip('"')
+    return shown.strip("`")
+
+
+def key_text(key: Any) -> str:
+    """A mapping key as JSON Pointer and JSON Schema need it: a string (`200:` is an int)."""
+    if key is True:
+        return "true"
+    if key is False:
+        return "false"
+    if key is None:
+        return "null"
+    return str(key)
 
 
 _DIGIT_MASK = bytes.maketrans(

@@ -20,6 +20,7 @@ from contractgen.load.parse import (
     MAX_DEPTH,
     MAX_INTEGER_DIGITS,
     TOO_LONG_INTEGER,
+    key_text,
 )
 
 
@@ -48,6 +49,8 @@ def locate_event(
 ) -> tuple[int | None, int | None]:
     """Find where a duplicate key, the first alias or the first non-scalar key sits.
 
+    Keys compare as the loader sees them: resolved by the YAML 1.2 core schema, then written
+    as mapping keys are (`True` and `true` are both the key `true`, `0x1` and `1` the key `1`).
     Events are linear in the input and never expand aliases, so this is safe on a bomb.
     """
     keys_stack: list[set[str] | None] = []
@@ -69,17 +72,27 @@ def locate_event(
             elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
                 keys = keys_stack[-1] if keys_stack else None
                 if keys is not None and expecting_key[-1]:
-                    value = getattr(event, "value", None)
-                    if duplicate_key is not None and value == duplicate_key and value in keys:
+                    key = _event_key(event)
+                    if duplicate_key is not None and key == duplicate_key and key in keys:
                         return _mark(event)
-                    if value is not None:
-                        keys.add(value)
+                    if key is not None:
+                        keys.add(key)
                     expecting_key[-1] = False
                 else:
                     _consume_value(keys_stack, expecting_key)
     except yaml.YAMLError:
         pass
     return None, None
+
+
+def _event_key(event: yaml.Event) -> str | None:
+    """A scalar key as the loader writes it (None for an alias)."""
+    if not isinstance(event, yaml.ScalarEvent):
+        return None
+    try:
+        return key_text(_scalar(event.value, plain=not event.style))
+    except _TooLong:
+        return event.value
 
 
 def _at_key(keys_stack: list[set[str] | None], expecting_key: list[bool]) -> bool:
@@ -154,7 +167,7 @@ class _Constructor:
         self.written += 1
         if isinstance(node, yaml.ScalarNode):
             try:
-                return _scalar(node), 1
+                return _scalar(node.value, plain=not node.style), 1
             except _TooLong:
                 raise self._error(node, "LOAD008", TOO_LONG_INTEGER) from None
         if isinstance(node, yaml.SequenceNode):
@@ -206,9 +219,9 @@ def _bounded(number: int) -> int:
     return number
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    value: str = node.value
-    if node.style:  # the C composer gives plain scalars style "", the Python one None
+def _scalar(value: str, *, plain: bool) -> Any:
+    """A scalar under the YAML 1.2 core schema (PyYAML gives plain ones style "" or None)."""
+    if not plain:
         return value  # quoted and block scalars are strings; PyYAML's 1.1 tags are ignored
     if value in ("", "~", "null", "Null", "NULL"):
         return None
