@@ -275,6 +275,34 @@ def test_long_run_of_spaces_on_one_line(tmp_path: Path) -> None:
     assert "file=spaces.yaml,line=5,col=3," in run.stdout  # OAS001: a tag is an object
 
 
+BACKTRACKING = "a" * 40 + "!"  # against ^(a+)+$: 2^40 steps for a backtracking engine
+PATTERNS = f"""\
+openapi: 3.1.0
+info: {{title: t, version: "1"}}
+paths: {{}}
+components:
+  schemas:
+    Pattern: {{type: string, pattern: "^(a+)+$", example: "{BACKTRACKING}"}}
+    Keys:
+      patternProperties: {{"^(a+)+$": {{type: integer}}}}
+      additionalProperties: false
+      example: {{"{BACKTRACKING}": 1}}
+    Unevaluated:
+      patternProperties: {{"^(a+)+$": {{type: integer}}}}
+      unevaluatedProperties: false
+      example: {{"{BACKTRACKING}": 1}}
+"""
+
+
+def test_backtracking_patterns_against_examples(tmp_path: Path) -> None:
+    """EX001 explains with python-jsonschema, whose `re` took exponential time here."""
+    (tmp_path / "patterns.yaml").write_text(PATTERNS)
+    run = run_contractgen("validate", "patterns.yaml", "-f", "github", cwd=tmp_path, timeout=60)
+    assert run.exit_code == 1, run.stderr
+    lines = [line for line in run.stdout.splitlines() if "title=EX001" in line]
+    assert [line.split(",")[1] for line in lines] == ["line=6", "line=10", "line=14"]
+
+
 def test_twenty_thousand_ids(tmp_path: Path) -> None:
     """Each relative `$ref` looked up its base URI by scanning every `$id`: minutes, not seconds."""
     count = 20_000
