@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import validate_path
 
 Write = Callable[..., Path]
@@ -307,3 +309,27 @@ def test_patterns_match_as_ecma_262_in_every_keyword_built_on_them() -> None:
         assert validator.is_valid({"x-1": 1})
         assert not validator.is_valid({"x-1": "one"})
         assert not validator.is_valid({"x-" + ARABIC_DIGITS[0]: 1})
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["2020-12", "draft-4"])
+@pytest.mark.parametrize(
+    ("items", "unique"),
+    [
+        ([1, 1.0], False),
+        ([True, 1], True),
+        ([False, 0, None, "", [], {}], True),
+        ([{"a": 1, "b": [1, {"c": 2}]}, {"b": [1, {"c": 2}], "a": 1.0}], False),
+        ([[1, 2], [2, 1]], True),
+        ([{"a": True}, {"a": 1}], True),
+        (["a", "a"], False),
+        ([[{"a": 1}], [{"a": 1}]], False),
+    ],
+)
+def test_unique_items_follows_json_schema_equality(
+    legacy: bool, items: list[object], unique: bool
+) -> None:
+    """1 == 1.0, true != 1, key order is irrelevant, array order is not."""
+    from contractgen.validate.oas_schema import openapi_validator_class
+
+    validator = openapi_validator_class(legacy)({"uniqueItems": True})
+    assert validator.is_valid(items) is unique

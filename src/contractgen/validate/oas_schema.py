@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -57,6 +57,7 @@ def openapi_validator_class(legacy: bool, unbinding: str | None = None) -> type[
     keywords["oneOf"] = _by_discriminator(keywords["oneOf"])
     keywords["anyOf"] = _by_discriminator(keywords["anyOf"])
     keywords["contentSchema"] = _content_schema
+    keywords["uniqueItems"] = _unique_items
     if unbinding is not None:
         keywords["required"] = _required_unless(keywords["required"], unbinding)
     if legacy:
@@ -163,6 +164,36 @@ def _chosen_branch(schema: dict[str, Any], branches: Any, instance: Any) -> tupl
         if isinstance(ref, str) and (ref == target or ref.rsplit("/", 1)[-1] == name):
             return index, branch
     return None
+
+
+def _unique_items(
+    validator: Any, unique: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """`uniqueItems` in linear time: python-jsonschema compares objects pair by pair."""
+    from jsonschema import ValidationError
+
+    if unique is not True or not isinstance(instance, list):
+        return
+    seen: set[Hashable] = set()
+    for item in instance:
+        key = _canonical(item)
+        if key in seen:
+            yield ValidationError(f"{shorten(repr(instance))} has non-unique elements")
+            return
+        seen.add(key)
+
+
+def _canonical(value: Any) -> Hashable:
+    """A hashable form under JSON Schema equality: 1 == 1.0, true != 1, key order ignored."""
+    if isinstance(value, bool) or value is None:
+        return (type(value), value)
+    if isinstance(value, int | float):
+        return (float, value)  # 1 and 1.0 are equal and hash alike
+    if isinstance(value, list):
+        return (list, tuple(_canonical(item) for item in value))
+    if isinstance(value, dict):
+        return (dict, frozenset((key, _canonical(item)) for key, item in value.items()))
+    return (type(value), value)
 
 
 def _content_schema(
