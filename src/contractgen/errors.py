@@ -22,6 +22,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "LOAD010": "unsupported OpenAPI version",
     "LOAD011": "more than one YAML document in a file",
     "LOAD012": "file cannot be read",
+    "LOAD013": "file is not YAML or JSON",
     "USAGE001": "no input files matched",
     "USAGE002": "invalid configuration",
     "USAGE003": "invalid baseline file",

@@ -347,6 +347,14 @@ def test_duplicate_keys(tmp_path: Path, second: str, where: str) -> None:
     _refused(run_contractgen("validate", "dup.yaml", cwd=tmp_path), "LOAD007", where)
 
 
+def test_pyproject_toml_as_spec(tmp_path: Path) -> None:
+    """It was read as YAML, which said LOAD011 (more than one YAML document)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.contractgen]\n')
+    run = run_contractgen("validate", "pyproject.toml", cwd=tmp_path)
+    _refused(run, "LOAD013", "pyproject.toml")
+    assert "a .toml file is not YAML or JSON" in run.stderr
+
+
 def test_swagger_2(tmp_path: Path) -> None:
     (tmp_path / "swagger.yaml").write_text('swagger: "2.0"\ninfo: {title: t, version: "1"}\n')
     run = run_contractgen("validate", "swagger.yaml", cwd=tmp_path)

@@ -277,6 +277,27 @@ def test_syntax_errors(write_spec: WriteSpec, text: str, name: str, line: int, c
     assert where(load_error(write_spec(text, name))) == ("LOAD006", line, column)
 
 
+@pytest.mark.parametrize("name", ["pyproject.toml", "README.md", "notes.txt", "setup.cfg"])
+def test_files_that_are_not_yaml_or_json_by_their_suffix(write_spec: WriteSpec, name: str) -> None:
+    error = load_error(write_spec('[tool.x]\na = "b"\n', name))
+    assert (error.code, error.line) == ("LOAD013", None)
+    assert f"a .{name.rpartition('.')[2]} file is not YAML or JSON" in error.message
+
+
+def test_a_parse_error_without_a_known_suffix_says_it_may_not_be_yaml(
+    write_spec: WriteSpec,
+) -> None:
+    error = load_error(write_spec("a: b\n c: d\n", "spec.conf2"))
+    assert error.code == "LOAD006"
+    assert error.message.endswith(
+        "(spec.conf2 has no .yaml, .yml or .json suffix: it may not be YAML or JSON)"
+    )
+
+
+def test_a_spec_without_a_known_suffix_still_loads(write_spec: WriteSpec) -> None:
+    assert load_document(write_spec(HEAD, "openapi")).version == "3.1.0"
+
+
 def test_root_must_be_a_mapping(write_spec: WriteSpec) -> None:
     assert load_error(write_spec("- a\n")).code == "LOAD009"
 

@@ -24,6 +24,13 @@ from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+#: Files that sit beside specs but hold something else (configuration, prose, code): parsed
+#: as YAML they fail in confusing ways, such as TOML being "more than one YAML document".
+NOT_SPEC_SUFFIXES = frozenset(
+    {".toml", ".ini", ".cfg", ".conf", ".md", ".markdown", ".rst", ".txt", ".adoc", ".html"}
+    | {".htm", ".xml", ".csv", ".py", ".js", ".ts", ".sh", ".lock", ".proto", ".graphql"}
+)
 #: How many `$ref` hops one lookup may follow before calling it a cycle.
 MAX_REF_HOPS = 64
 
@@ -312,19 +319,34 @@ def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
 
 
 def parse_source(path: Path, display: str, text: str) -> SourceFile:
-    syntax = _syntax_of(path, text)
-    data = parse(text, display, syntax=syntax)
+    syntax = _syntax_of(path, display, text)
+    try:
+        data = parse(text, display, syntax=syntax)
+    except LoadError as error:
+        if path.suffix.lower() in SPEC_SUFFIXES or error.code not in ("LOAD006", "LOAD011"):
+            raise
+        hint = f"{path.name} has no .yaml, .yml or .json suffix: it may not be YAML or JSON"
+        raise LoadError(
+            error.code, f"{error.message} ({hint})", error.file, error.line, error.column
+        ) from None
     source = SourceFile(path, display, text, syntax, data, [])
     _normalize_and_collect(source)
     return source
 
 
-def _syntax_of(path: Path, text: str) -> str:
+def _syntax_of(path: Path, display: str, text: str) -> str:
+    """JSON or YAML by the suffix; sniffed when the suffix says nothing either way."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    if suffix in NOT_SPEC_SUFFIXES:
+        message = (
+            f"a {suffix} file is not YAML or JSON; contractgen reads OpenAPI documents from "
+            ".yaml, .yml and .json files"
+        )
+        raise LoadError("LOAD013", message, display)
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 

@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from contractgen.errors import LoadError, UsageError
+from contractgen.load.document import SPEC_SUFFIXES
 from contractgen.load.source import open_regular
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-#: Suffixes a folder is searched for.
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 #: Folders never searched: tool caches and dependency trees hold no contracts of ours.
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})
 _GLOB_CHARS = re.compile(r"[*?\[]")
