@@ -79,8 +79,9 @@ def test_yaml_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column
     [
         ('{"openapi": "3.1.0",\n "paths": {},\n "paths": {}}', 3, 2),
         ('{"openapi": "3.1.0",\n "info": {"a": 1,\n   "a": 2}}', 3, 4),
+        ('{"x": {"k": 1, "k": 2},\n "k": 1, "k": 2}', 1, 16),  # json.loads refuses x first
     ],
-    ids=["top-level", "nested"],
+    ids=["top-level", "nested", "inner-before-outer"],
 )
 def test_json_duplicate_keys(write_spec: WriteSpec, text: str, line: int, column: int) -> None:
     assert where(load_error(write_spec(text, "a.json"))) == ("LOAD007", line, column)

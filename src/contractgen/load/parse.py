@@ -271,9 +271,9 @@ def _second_document_position(text: str) -> tuple[int | None, int | None]:
 
 
 def _locate_json_duplicate(text: str, key: str) -> tuple[int | None, int | None]:
-    from contractgen.load.positions import JsonPositions
+    from contractgen.load.json_scan import JsonScanPositions
 
-    return JsonPositions(text).find_duplicate_key(key)
+    return JsonScanPositions(text).find_duplicate_key(key)
 
 
 #: A JSON string, or a number with its fraction and exponent (which make it a float).
