@@ -43,13 +43,41 @@ class RuleSettings:
         return [rule for rule in catalogue().values() if rule.id not in self.disabled]
 
     def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        ignores = _IgnoreIndex(self.ignores)
         kept: list[Finding] = []
         for finding in findings:
-            if any(ignore.matches(finding) for ignore in self.ignores):
+            if ignores.accepts(finding):
                 continue
             level = self.levels.get(finding.rule_id)
             kept.append(replace(finding, level=level) if level else finding)
         return kept
+
+
+class _IgnoreIndex:
+    """Ignores by rule and pointer, so a finding tries only those on its own path.
+
+    Checking every ignore against every finding cost 120M matches for 20k ignores and 6k
+    findings. An ignore at `/a/b` (or `/a/b/`) can only accept a finding at `/a/b` or below,
+    so each finding looks up its pointer and each ancestor: O(depth), whatever the count.
+    """
+
+    def __init__(self, ignores: Iterable[Ignore]) -> None:
+        self._by_place: dict[tuple[str, str], list[Ignore]] = {}
+        for ignore in ignores:
+            place = (ignore.rule.upper(), ignore.pointer.rstrip("/"))
+            self._by_place.setdefault(place, []).append(ignore)
+
+    def accepts(self, finding: Finding) -> bool:
+        if not self._by_place:
+            return False
+        pointer = finding.location.pointer
+        while True:
+            for ignore in self._by_place.get((finding.rule_id, pointer), ()):
+                if ignore.matches(finding):
+                    return True
+            if not pointer:
+                return False
+            pointer = pointer.rpartition("/")[0]
 
 
 @dataclass(frozen=True, slots=True)
