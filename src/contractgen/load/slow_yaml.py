@@ -16,7 +16,9 @@ import yaml
 
 from contractgen.errors import LoadError
 from contractgen.load.parse import (
+    ALIAS_BOMB,
     COLLECTION_KEY,
+    MAX_ALIASED_NODES,
     MAX_DEPTH,
     MAX_INTEGER_DIGITS,
     TOO_LONG_INTEGER,
@@ -38,6 +40,40 @@ def first_node_deeper_than(text: str, limit: int) -> tuple[int | None, int | Non
     except yaml.YAMLError:
         return None  # a syntax error: ryaml reports it
     return None
+
+
+def aliases_expand_past(text: str, limit: int) -> bool:
+    """Whether the aliases, expanded, add more than `limit` nodes to the document.
+
+    One pass over the event stream: each anchor's expanded size is known when its node ends,
+    and each alias adds that size (aliases inside an anchored node count in its size).
+    """
+    sizes: dict[str | None, int] = {}
+    open_nodes: list[list[Any]] = []  # [expanded size so far, anchor] per open collection
+    added = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_nodes.append([1, event.anchor])
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                size, anchor = open_nodes.pop()
+            elif isinstance(event, yaml.AliasEvent):
+                size, anchor = sizes.get(event.anchor, 1), None
+                added += size
+                if added > limit:
+                    return True
+            elif isinstance(event, yaml.ScalarEvent):
+                size, anchor = 1, event.anchor
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = size
+            if open_nodes:
+                open_nodes[-1][0] += size
+    except yaml.YAMLError:
+        pass  # a syntax error: ryaml reports it
+    return False
 
 
 def locate_event(
@@ -114,12 +150,6 @@ _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-
-
-#: Nodes that aliases may add to the document in all, beyond the nodes written in it. Shared
-#: aliases cost nothing to build, but every walk over the data expands them again.
-MAX_ALIASED_NODES = 1_000_000
-ALIAS_BOMB = "YAML aliases expand too much (alias bomb refused)"
 
 
 def parse_exact(text: str, display: str) -> Any:
