@@ -12,17 +12,16 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from contractgen.errors import UsageError
-from contractgen.load.source import display_path
+from contractgen.errors import LoadError, UsageError
+from contractgen.load.parse import MAX_INTEGER_DIGITS, parse_yaml
+from contractgen.load.positions import PositionIndex, positions_for
+from contractgen.load.source import display_path, read_bytes
 from contractgen.report.finding import Level
 from contractgen.validate.engine import Ignore, RuleSettings
 from contractgen.validate.registry import catalogue, find_rule
 from contractgen.validate.selection import Selection, unknown_selector
-
-if TYPE_CHECKING:
-    import yaml
 
 YAML_NAME = ".contractgen.yaml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -51,8 +50,6 @@ def load_config(explicit: Path | None = None, *, start: Path | None = None) -> C
     path = explicit if explicit is not None else find_config(start or Path.cwd())
     if path is None:
         return Config()
-    if explicit is not None and not explicit.is_file():
-        raise UsageError("USAGE002", "configuration file not found", str(explicit))
     table, where = _read(path)
     return _Parser(path, where).config(table)
 
@@ -73,18 +70,22 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = _parse_toml(_read_text(path), path)
+    except UsageError:
         return True  # broken: select it anyway so the user hears why
     return isinstance(data.get("tool"), dict) and "contractgen" in data["tool"]
 
 
 class _Positions:
-    """Where a key path sits in the file, when the format keeps positions (YAML does)."""
+    """Where a key path sits in the file, when the format keeps positions (YAML does).
 
-    def __init__(self, prefix: str, lines: dict[KeyPath, tuple[int, int]] | None = None) -> None:
+    The loader's position index answers, built only when an error is reported.
+    """
+
+    def __init__(self, prefix: str, yaml_text: str | None = None) -> None:
         self.prefix = prefix
-        self.lines = lines or {}
+        self._yaml_text = yaml_text
+        self._index: PositionIndex | None = None
 
     def name(self, path: KeyPath) -> str:
         parts = [self.prefix] if self.prefix else []
@@ -96,28 +97,40 @@ class _Positions:
         return ".".join(parts) or "(top level)"
 
     def at(self, path: KeyPath) -> tuple[int, int] | tuple[None, None]:
-        for length in range(len(path), -1, -1):
-            if path[:length] in self.lines:
-                return self.lines[path[:length]]
-        return None, None
+        if self._yaml_text is None:
+            return None, None
+        if self._index is None:
+            self._index = positions_for(self._yaml_text, "yaml")
+        return self._index.locate([str(part) for part in path])
 
 
 def _read(path: Path) -> tuple[Any, _Positions]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        message = f"cannot read configuration: {exc}"
-        raise UsageError("USAGE002", message, display_path(path)) from None
+    text = _read_text(path)
     if path.suffix == ".toml":
         return _read_toml(path, text)
     return _read_yaml(path, text)
 
 
-def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file only, up to the default size limit (a FIFO never hangs)."""
+    display = display_path(path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError("USAGE002", f"invalid TOML: {exc}", display_path(path)) from None
+        raw = read_bytes(path, display)
+    except LoadError as error:
+        if error.code == "LOAD001":
+            raise UsageError("USAGE002", "configuration file not found", display) from None
+        raise UsageError(
+            "USAGE002", f"cannot read configuration: {error.message}", display
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"cannot read configuration: not UTF-8 (byte 0x{raw[exc.start]:02x})"
+        raise UsageError("USAGE002", message, display) from None
+
+
+def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
+    data = _parse_toml(text, path)
     tool = data.get("tool")
     if isinstance(tool, dict) and "contractgen" in tool:
         return tool["contractgen"], _Positions("tool.contractgen")
@@ -126,38 +139,26 @@ def _read_toml(path: Path, text: str) -> tuple[Any, _Positions]:
     return data, _Positions("")
 
 
-def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
-    import yaml  # only a .contractgen.yaml needs it: kept off every other start-up
-
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        message = f"invalid YAML: {problem}"
-        raise UsageError("USAGE002", message, display_path(path), line, column) from None
-    lines: dict[KeyPath, tuple[int, int]] = {}
-    if node is not None:
-        _collect_positions(node, (), lines)
-    return ({} if data is None else data), _Positions("", lines)
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem = str(exc)
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        problem = "nested too deeply"
+    except ValueError:  # int() refused a number past the interpreter's digit limit
+        problem = f"integer with more than {MAX_INTEGER_DIGITS} digits"
+    raise UsageError("USAGE002", f"invalid TOML: {problem}", display_path(path))
 
 
-def _collect_positions(
-    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, tuple[int, int]]
-) -> None:
-    import yaml
-
-    lines.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, str(key.value))
-            lines[child] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            _collect_positions(value, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_positions(item, (*path, index), lines)
+def _read_yaml(path: Path, text: str) -> tuple[Any, _Positions]:
+    """The loader's YAML parser, with its limits on nesting, aliases and duplicate keys."""
+    display = display_path(path)
+    try:
+        data = parse_yaml(text, display) if text.strip() else None
+    except LoadError as error:
+        raise UsageError("USAGE002", error.message, display, error.line, error.column) from None
+    return ({} if data is None else data), _Positions("", text)
 
 
 class _Parser:
@@ -176,7 +177,9 @@ class _Parser:
         if fail_on is not None:
             fail_on = self._level(fail_on, ("fail-on",), allow_off=False)
         if allow is not None and not isinstance(allow, bool):
-            raise self._error(("allow-external-refs",), f"must be true or false, not {allow!r}")
+            raise self._error(
+                ("allow-external-refs",), f"must be true or false, not {_shown(allow)}"
+            )
         ignores, ignored_rules = self._ignores(table.get("ignore", []))
         selection = Selection(self._select(table.get("select")), ignored_rules)
         settings = RuleSettings(levels=levels, disabled=frozenset(disabled), ignores=ignores)
@@ -193,7 +196,7 @@ class _Parser:
 
     def _selector(self, selector: Any, path: KeyPath) -> None:
         if not isinstance(selector, str) or not selector.strip():
-            raise self._error(path, f"{selector!r} is not a rule id, prefix or name")
+            raise self._error(path, f"{_shown(selector)} is not a rule id, prefix or name")
         problem = unknown_selector(selector, catalogue().values())
         if problem is not None:
             raise self._error(path, problem)
@@ -255,7 +258,9 @@ class _Parser:
         rule = find_rule(str(key))
         if rule is None:
             hint = _suggest(str(key))
-            raise self._error(path, f"unknown rule {key!r}{hint}; `contractgen rules` lists them")
+            raise self._error(
+                path, f"unknown rule {_shown(key)}{hint}; `contractgen rules` lists them"
+            )
         return rule.id
 
     def _level(self, value: Any, path: KeyPath, *, allow_off: bool) -> Level | None:
@@ -264,7 +269,7 @@ class _Parser:
             return None
         if isinstance(value, str) and value in choices:
             return Level(value)
-        raise self._error(path, f"{value!r} is not one of {', '.join(choices)}")
+        raise self._error(path, f"{_shown(value)} is not one of {', '.join(choices)}")
 
     def _mapping(self, value: Any, path: KeyPath) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -290,3 +295,13 @@ def _suggest(key: str) -> str:
     names = [*catalogue(), *(rule.name for rule in catalogue().values())]
     close = difflib.get_close_matches(key, names, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it; TOML integers may be too long to print in decimal."""
+    try:
+        return repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            return f"an integer of {value.bit_length()} bits"
+        return f"a {type(value).__name__} holding an integer too long to print"

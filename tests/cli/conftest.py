@@ -7,8 +7,10 @@ installed `contractgen` with the real catalogue.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -123,33 +125,44 @@ def contractgen_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "contractgen"]
 
 
+#: Starts contractgen from a small process and records its exit status and peak RSS. A child
+#: spawned by pytest directly would report pytest's memory as its peak: Linux keeps the
+#: high-water mark of the process it was forked from across exec, and workers grow large.
+_LAUNCHER = """\
+import json, os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as out:
+    json.dump([os.waitstatus_to_exitcode(status), usage.ru_maxrss], out)
+"""
+
+
 def run_contractgen(*args: str | Path, cwd: Path, timeout: float = 120) -> Run:
     """Run the real `contractgen` in a child process; measure its time and peak memory."""
-    out, err = cwd / ".stdout", cwd / ".stderr"
+    out, err, measured = cwd / ".stdout", cwd / ".stderr", cwd / ".rusage"
     env = {**os.environ, "NO_COLOR": "1"}
+    command = [sys.executable, "-c", _LAUNCHER, str(measured), *contractgen_command()]
     started = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [*contractgen_command(), *map(str, args)],
+            [*command, *map(str, args)],
             cwd=cwd,
             stdout=stdout,
             stderr=stderr,
             env=env,
+            start_new_session=True,  # one process group: a timeout kills both processes
         )
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"contractgen {args} ran longer than {timeout}s")
-            time.sleep(0.01)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise AssertionError(f"contractgen {args} ran longer than {timeout}s") from None
+    exit_code, max_rss_kib = json.loads(measured.read_text())
     return Run(
-        exit_code=process.returncode,
+        exit_code=exit_code,
         stdout=out.read_text(),
         stderr=err.read_text(),
         seconds=time.monotonic() - started,
-        max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports KiB
+        max_rss_bytes=max_rss_kib * 1024,  # Linux reports KiB
     )

@@ -49,13 +49,34 @@ def test_new_findings_still_fail(spec: Callable[..., Path]) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("{not json", "baseline.json:1:2: USAGE003 baseline is not valid JSON"),
+        ("{not json", "baseline.json:1:2: USAGE003 invalid baseline: invalid JSON"),
+        (
+            '{"version": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "baseline.json:1:155: USAGE003 invalid baseline: JSON is nested too deeply",
+        ),
+        (
+            '{"version": 1, "findings": [' + "9" * 100_000 + "]}",
+            "baseline.json:1:29: USAGE003 invalid baseline: integer with more than 4300 digits",
+        ),
+        (
+            '{"version": 1, "findings": [],\n "version": 1}',
+            "baseline.json:2:2: USAGE003 invalid baseline: duplicate key 'version'",
+        ),
         ("[]", "baseline.json: USAGE003 not a contractgen baseline"),
         (
             '{"version": 1, "findings": [{"rule": "X"}]}',
             'baseline.json: USAGE003 baseline entry /findings/0 has no "fingerprint" string',
         ),
         (None, "baseline.json: USAGE003 baseline file not found"),
+    ],
+    ids=[
+        "syntax",
+        "deep",
+        "long-integer",
+        "duplicate-key",
+        "not-a-baseline",
+        "no-fingerprint",
+        "missing",
     ],
 )
 def test_corrupt_baseline_is_usage003(

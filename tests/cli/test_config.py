@@ -104,6 +104,21 @@ def test_search_stops_at_repository_root(tmp_path: Path) -> None:
             ".contractgen.yaml:1:1: USAGE002 `fail-on`: 'never' is not one of error, warning, info",
         ),
         ("rules: [\n", ".contractgen.yaml:2:1: USAGE002 invalid YAML"),
+        (
+            "rules:\n" + "- " * 100_000 + "a\n",
+            ".contractgen.yaml:2:255: USAGE002 YAML is nested more than 128 levels deep",
+        ),
+        ("fail-on: info\nfail-on: error\n", ".contractgen.yaml:2:1: USAGE002 duplicate key"),
+    ],
+    ids=[
+        "unknown-rule",
+        "bad-level",
+        "unknown-key",
+        "no-reason",
+        "bad-fail-on",
+        "syntax",
+        "deep-block",
+        "duplicate-key",
     ],
 )
 def test_bad_yaml_config_is_usage002_with_line(
@@ -124,6 +139,33 @@ def test_bad_toml_config_names_the_key_path(spec: Callable[..., Path], chdir: Pa
     assert result.stderr.startswith(
         "pyproject.toml: USAGE002 `tool.contractgen.rules.FAKE002`: 'fatal' is not one of"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "x = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "pyproject.toml: USAGE002 invalid TOML: nested too deeply",
+        ),
+        (
+            "[tool.contractgen]\nfail-on = " + "9" * 100_000 + "\n",
+            "pyproject.toml: USAGE002 invalid TOML: integer with more than 4300 digits",
+        ),
+        (
+            "[tool.contractgen]\nfail-on = 0x" + "f" * 20_000 + "\n",
+            "pyproject.toml: USAGE002 `tool.contractgen.fail-on`: an integer of 80000 bits is not",
+        ),
+    ],
+    ids=["deep", "long-integer", "long-hex"],
+)
+def test_hostile_pyproject_met_on_the_way_up(
+    spec: Callable[..., Path], chdir: Path, text: str, expected: str
+) -> None:
+    (chdir / "pyproject.toml").write_text(text)
+    result = invoke("validate", spec())
+    assert result.exit_code == 2
+    assert result.stderr.startswith(expected), result.stderr
 
 
 def test_missing_explicit_config(spec: Callable[..., Path]) -> None:

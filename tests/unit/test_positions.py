@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from contractgen.load.document import Document, load_document
+from contractgen.load.json_scan import JsonScanPositions
+from contractgen.load.positions import TREE_SITTER_MAX_CHARS, JsonPositions, positions_for
 from contractgen.location import Location
+from tests.conftest import CORPUS
 
 WriteSpec = Callable[..., Path]
 
@@ -128,3 +134,57 @@ def test_json_escaped_keys(write_spec: WriteSpec) -> None:
     doc = load_document(write_spec(text, "spec.json"))
     assert position(doc, "/x/a~1b") == (2, 8)
     assert position(doc, "/x/c~0d") == (2, column_of(text, 2, '"c~d"'))
+
+
+# --- the bounded-memory JSON scanner answers as tree-sitter does ---------------------------
+
+EDGES = (
+    '{"openapi" : "3.2.0",\r\n "café ☃": {"é": [1, {"a\\"b": [], "\\u0061": {}}, [[], [2]]]},'
+    '\n\t"items": [' + ", ".join(f'{{"n": {i}, "s": "]}}\\\\"}}' for i in range(300)) + "],\n"
+    ' "empty": {}, "list": [], "deep": [[[[{"x": [true, false, null, -1.5e3]}]]]]}\n'
+)
+
+
+def _pointers(data: Any, missing: bool = True) -> list[list[str]]:
+    """Every pointer into `data`, and (with `missing`) one past each leaf or container."""
+    found: list[list[str]] = [[]]
+    stack: list[tuple[Any, list[str]]] = [(data, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict | list):
+            for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+                found.append([*path, str(key)])
+                stack.append((value, [*path, str(key)]))
+        if missing:
+            found += [[*path, "nothing"], [*path, "9999"]]
+    return found
+
+
+def _agree(text: str, pointers: list[list[str]]) -> None:
+    scanner, tree = JsonScanPositions(text), JsonPositions(text)
+    for pointer in pointers:
+        assert scanner.locate(pointer) == tree.locate(pointer), "/".join(pointer)
+
+
+def test_json_scanner_agrees_with_tree_sitter_on_edge_cases() -> None:
+    _agree(EDGES, _pointers(json.loads(EDGES)))
+
+
+@pytest.mark.parametrize("name", ["discord-openapi.json", "github-api.github.com.json"])
+def test_json_scanner_agrees_with_tree_sitter_on_the_corpus(name: str) -> None:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip("../shared/corpus is not present")
+    text = path.read_text(encoding="utf-8")
+    pointers = _pointers(json.loads(text))
+    _agree(text, random.Random(5).sample(pointers, 1500))
+
+
+def test_json_over_the_tree_sitter_limit_is_scanned() -> None:
+    """tree-sitter would keep some 145 bytes per byte of this text (one node per number)."""
+    text = '{"x": [' + ",".join(["1"] * 600_000) + '], "y": 1}'
+    assert len(text) > TREE_SITTER_MAX_CHARS
+    index = positions_for(text, "json")
+    assert isinstance(index, JsonScanPositions)
+    assert index.locate(["y"]) == (1, text.index('"y"') + 1)
+    assert index.locate(["x", "599999"]) == (1, text.index("]"))

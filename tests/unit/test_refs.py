@@ -238,3 +238,44 @@ def test_streams_behind_an_operation_ref_are_read(tmp_path: Path) -> None:
     assert stream.item_schema is not None
     assert stream.item_schema.value_location.file.endswith("events.yaml")
     assert stream.location.file.endswith("ops/events.yaml")
+
+
+IDS = """\
+    Outer:
+      $id: https://example.com/outer/
+      properties:
+        inner:
+          $id: inner/
+          properties:
+            leaf: {$ref: leaf}
+        in: {$ref: leaf}
+    Outer2:
+      $id: https://example.com/outer2/
+      properties:
+        innerx: {$ref: leaf}
+    Leaf1:
+      $id: https://example.com/outer/leaf
+      const: outer
+    Leaf2:
+      $id: https://example.com/outer/inner/leaf
+      const: inner
+    Leaf3:
+      $id: https://example.com/outer2/leaf
+      const: outer2
+"""
+
+
+@pytest.mark.parametrize(
+    ("pointer", "const"),
+    [
+        ("Outer/properties/inner/properties/leaf", "inner"),
+        ("Outer/properties/in", "outer"),
+        ("Outer2/properties/innerx", "outer2"),  # `Outer2` is not inside `Outer`
+    ],
+)
+def test_relative_ref_uses_the_innermost_id(
+    write_spec: WriteSpec, pointer: str, const: str
+) -> None:
+    doc = load_document(write_spec(schemas(IDS)))
+    at = doc.root.location(f"/components/schemas/{pointer}")
+    assert doc.resolve("leaf", at).value["const"] == const

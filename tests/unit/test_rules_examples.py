@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import validate_path
 
 Write = Callable[..., Path]
@@ -283,3 +285,51 @@ def test_quick_path_rejections_are_judged_by_the_full_checker(write_spec: Write)
         "GET /a: example of response 200 (application/json) does not match its schema: "
         "at /name: 7 is not of type 'string'"
     ]
+
+
+ARABIC_DIGITS = "\u0661\u0662\u0663"
+
+
+def test_patterns_match_as_ecma_262_in_every_keyword_built_on_them() -> None:
+    """python-jsonschema searches with jsonschema-rs, not Python's backtracking `re`.
+
+    ECMA-262's `\\d` is ASCII only (Python's takes any Unicode digit); a backtracking pattern
+    such as `^(a+)+$` is tests/cli/test_hostile.py's, where a hang can be bounded.
+    """
+    from contractgen.validate.oas_schema import openapi_validator_class
+
+    validator_class = openapi_validator_class(legacy=False)
+    digits = validator_class({"type": "string", "pattern": "^\\d+$"})
+    assert digits.is_valid("123")
+    assert not digits.is_valid(ARABIC_DIGITS)
+    keys = {"patternProperties": {"^x-\\d$": {"type": "integer"}}}
+    additional = validator_class({**keys, "additionalProperties": False})
+    unevaluated = validator_class({**keys, "unevaluatedProperties": False})
+    for validator in (additional, unevaluated):
+        assert validator.is_valid({"x-1": 1})
+        assert not validator.is_valid({"x-1": "one"})
+        assert not validator.is_valid({"x-" + ARABIC_DIGITS[0]: 1})
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["2020-12", "draft-4"])
+@pytest.mark.parametrize(
+    ("items", "unique"),
+    [
+        ([1, 1.0], False),
+        ([True, 1], True),
+        ([False, 0, None, "", [], {}], True),
+        ([{"a": 1, "b": [1, {"c": 2}]}, {"b": [1, {"c": 2}], "a": 1.0}], False),
+        ([[1, 2], [2, 1]], True),
+        ([{"a": True}, {"a": 1}], True),
+        (["a", "a"], False),
+        ([[{"a": 1}], [{"a": 1}]], False),
+    ],
+)
+def test_unique_items_follows_json_schema_equality(
+    legacy: bool, items: list[object], unique: bool
+) -> None:
+    """1 == 1.0, true != 1, key order is irrelevant, array order is not."""
+    from contractgen.validate.oas_schema import openapi_validator_class
+
+    validator = openapi_validator_class(legacy)({"uniqueItems": True})
+    assert validator.is_valid(items) is unique

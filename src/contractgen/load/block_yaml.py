@@ -22,8 +22,11 @@ from functools import cache
 Position = tuple[int, int]
 
 _FIRST_CONTENT = re.compile(r"^([ \t]*)[^ \t\r\n#]", re.MULTILINE)
+#: A plain key ends in a character that is not a space or tab: the lazy part may stop only there,
+#: so a long run of spaces is crossed once, not once per space (a 300k-space line took minutes).
 _KEY = (
-    r"(?P<key>\"[^\"\\\n]*\"|'(?:[^'\n]|'')*'|[^\s#'\"\-?&*!|>%@`{\[\]},][^\n]*?|-[^\s][^\n]*?)"
+    r"(?P<key>\"[^\"\\\n]*\"|'(?:[^'\n]|'')*'"
+    r"|[^\s#'\"\-?&*!|>%@`{\[\]},](?:[^\n]*?[^ \t\n])??|-[^\s](?:[^\n]*?[^ \t\n])??)"
     r"[ \t]*:(?=[ \t\r]|$)(?P<value>[^\n]*)"
 )
 _KEY_HERE = re.compile(_KEY, re.MULTILINE)

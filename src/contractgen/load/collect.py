@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from contractgen.errors import LoadError
-from contractgen.load.parse import locate_duplicate_key
+from contractgen.load.parse import key_text, locate_duplicate_key
 from contractgen.location import Location, join_pointer
 
 if TYPE_CHECKING:
@@ -250,18 +250,8 @@ def _stringify_keys(node: dict[Any, Any], source: SourceFile) -> None:
     items = list(node.items())
     node.clear()
     for key, value in items:
-        text = _key_text(key)
+        text = key_text(key)
         if text in node:
             line, column = locate_duplicate_key(source.text, text, syntax=source.syntax)
             raise LoadError("LOAD007", f"duplicate key {text!r}", source.display, line, column)
         node[text] = value
-
-
-def _key_text(key: Any) -> str:
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    return str(key)

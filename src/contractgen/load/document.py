@@ -25,6 +25,13 @@ from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|(urn|data|mailto):")
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+#: Files that sit beside specs but hold something else (configuration, prose, code): parsed
+#: as YAML they fail in confusing ways, such as TOML being "more than one YAML document".
+NOT_SPEC_SUFFIXES = frozenset(
+    {".toml", ".ini", ".cfg", ".conf", ".md", ".markdown", ".rst", ".txt", ".adoc", ".html"}
+    | {".htm", ".xml", ".csv", ".py", ".js", ".ts", ".sh", ".lock", ".proto", ".graphql"}
+)
 #: How many `$ref`s a chain of pure references may have before it is refused as too long.
 MAX_REF_HOPS = 64
 
@@ -301,8 +308,8 @@ class SchemaIds:
 
     def __init__(self) -> None:
         self._by_uri: dict[str, Location] = {}
-        #: Per file: (pointer, base URI) of each `$id`, outermost first.
-        self._bases: dict[str, list[tuple[str, str]]] = {}
+        #: Per file: the base URI each `$id` sets, by the pointer of the schema declaring it.
+        self._bases: dict[str, dict[str, str]] = {}
         self._file_uris: dict[str, str] = {}
         self._loaded_all = False
 
@@ -335,21 +342,29 @@ class SchemaIds:
         return Resolved(Location(schema.file, join_pointer(tokens)), value)
 
     def _base_at(self, document: Document, at: Location) -> str:
-        """The base URI at a location: its innermost enclosing `$id`, else its file's URI."""
-        base = self._file_uris[at.file]
-        for pointer, uri in self._bases.get(at.file, ()):
-            if at.pointer == pointer or at.pointer.startswith(pointer + "/") or not pointer:
-                base = uri
-        return base
+        """The base URI at a location: its innermost enclosing `$id`, else its file's URI.
+
+        One lookup per ancestor of the location (tokens hold no raw `/`), whatever the number
+        of `$id`s: a scan of them all made 20k `$id`s quadratic.
+        """
+        bases = self._bases.get(at.file)
+        pointer = at.pointer
+        while bases:
+            if pointer in bases:
+                return bases[pointer]
+            if not pointer:
+                break
+            pointer = pointer.rpartition("/")[0]
+        return self._file_uris[at.file]
 
     def _index(self, document: Document) -> None:
         for display, source in list(document.files.items()):
             if display not in self._bases:
                 self._file_uris[display] = source.path.absolute().as_uri()
-                self._bases[display] = self._collect(source) if "$id" in source.text else []
+                self._bases[display] = self._collect(source) if "$id" in source.text else {}
 
-    def _collect(self, source: SourceFile) -> list[tuple[str, str]]:
-        bases: list[tuple[str, str]] = []
+    def _collect(self, source: SourceFile) -> dict[str, str]:
+        bases: dict[str, str] = {}
         stack: list[tuple[Any, tuple[str, ...], str]] = [
             (source.data, (), self._file_uris[source.display])
         ]
@@ -364,12 +379,11 @@ class SchemaIds:
             if isinstance(declared, str):
                 base = urldefrag(urljoin(base, declared))[0]
                 pointer = join_pointer(path)
-                bases.append((pointer, base))
+                bases[pointer] = base
                 self._by_uri.setdefault(base, source.location(pointer))
             for key, value in node.items():
                 if key not in self._SKIPPED:
                     stack.append((value, (*path, key), base))
-        bases.sort(key=lambda entry: len(split_pointer(entry[0])))
         return bases
 
 
@@ -385,8 +399,10 @@ def _load_every_referenced_file(document: Document) -> None:
 def load_document(path: Path, options: LoadOptions | None = None) -> Document:
     """Load a root OpenAPI document; raises `LoadError` for anything that is not one."""
     options = options or LoadOptions()
-    resolved = Path(os.path.realpath(path)) if path.exists() else path
-    source = load_source(resolved, display_path(path), options)
+    display = display_path(path)
+    # Read through the path as given: `/dev/stdin` is a pipe, its /proc target a dead name.
+    text = read_text(path, display, max_bytes=options.max_bytes)
+    source = parse_source(Path(os.path.realpath(path)), display, text)
     if not isinstance(source.data, dict):
         raise LoadError(
             "LOAD009",
@@ -399,20 +415,38 @@ def load_document(path: Path, options: LoadOptions | None = None) -> Document:
 
 
 def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
-    text = read_text(path, display, max_bytes=options.max_bytes)
-    syntax = _syntax_of(path, text)
-    data = parse(text, display, syntax=syntax)
+    return parse_source(path, display, read_text(path, display, max_bytes=options.max_bytes))
+
+
+def parse_source(path: Path, display: str, text: str) -> SourceFile:
+    syntax = _syntax_of(path, display, text)
+    try:
+        data = parse(text, display, syntax=syntax)
+    except LoadError as error:
+        if path.suffix.lower() in SPEC_SUFFIXES or error.code not in ("LOAD006", "LOAD011"):
+            raise
+        hint = f"{path.name} has no .yaml, .yml or .json suffix: it may not be YAML or JSON"
+        raise LoadError(
+            error.code, f"{error.message} ({hint})", error.file, error.line, error.column
+        ) from None
     source = SourceFile(path, display, text, syntax, data, [])
     normalize_and_collect(source)
     return source
 
 
-def _syntax_of(path: Path, text: str) -> str:
+def _syntax_of(path: Path, display: str, text: str) -> str:
+    """JSON or YAML by the suffix; sniffed when the suffix says nothing either way."""
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "json"
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    if suffix in NOT_SPEC_SUFFIXES:
+        message = (
+            f"a {suffix} file is not YAML or JSON; contractgen reads OpenAPI documents from "
+            ".yaml, .yml and .json files"
+        )
+        raise LoadError("LOAD013", message, display)
     return "json" if text.lstrip().startswith("{") else "yaml"
 
 

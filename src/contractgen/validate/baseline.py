@@ -11,7 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from contractgen.errors import UsageError
+from contractgen.errors import LoadError, UsageError
+from contractgen.load.parse import parse_json
+from contractgen.load.source import read_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -71,19 +73,18 @@ def read_baseline(path: Path) -> Baseline:
     """Load a baseline file; anything unexpected in it is USAGE003, never a crash."""
     display = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(
-            "USAGE003", "baseline file not found (create it with --write-baseline)", display
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError("USAGE003", f"cannot read baseline: {exc}", display) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            "USAGE003", f"baseline is not valid JSON: {exc.msg}", display, exc.lineno, exc.colno
-        ) from None
+        text = read_text(path, display)
+    except LoadError as error:
+        if error.code == "LOAD001":
+            message = "baseline file not found (create it with --write-baseline)"
+            raise UsageError("USAGE003", message, display) from None
+        message = f"cannot read baseline: {error.message}"
+        raise UsageError("USAGE003", message, display, error.line, error.column) from None
+    try:  # the loader's JSON parser: deep nesting, huge numbers, lone surrogates are refused
+        data = parse_json(text, display)
+    except LoadError as error:
+        message = f"invalid baseline: {error.message}"
+        raise UsageError("USAGE003", message, display, error.line, error.column) from None
     return Baseline(Counter(_fingerprints(data, display)))
 
 

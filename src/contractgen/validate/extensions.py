@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from contractgen.location import split_pointer
 from contractgen.model.contract import HTTP_METHODS
 from contractgen.report.finding import Finding, Level
+from contractgen.validate.oas_schema import search_patterns_in_linear_time
 from contractgen.validate.registry import Rule, RuleContext, rule
 
 if TYPE_CHECKING:  # jsonschema is imported where it runs, to keep start-up fast
@@ -27,6 +28,7 @@ def extension_validator(name: str) -> jsonschema.protocols.Validator:
     """The validator for one extension, from the schema shipped in `contractgen/schemas/`."""
     import jsonschema
 
+    search_patterns_in_linear_time()
     text = resources.files("contractgen.schemas").joinpath(f"{name}.schema.json").read_text()
     schema = json.loads(text)
     validator_class = jsonschema.validators.validator_for(schema)

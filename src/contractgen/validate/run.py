@@ -7,9 +7,6 @@ format but text, also reported as findings whose rule id is the LOAD code, at le
 
 from __future__ import annotations
 
-import glob
-import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +23,7 @@ from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import summarize
 from contractgen.validate.baseline import read_baseline, write_baseline
 from contractgen.validate.engine import FileResult, RuleSettings, validate_file
+from contractgen.validate.inputs import expand_inputs
 from contractgen.validate.registry import catalogue
 from contractgen.validate.selection import (
     Selection,
@@ -35,20 +33,9 @@ from contractgen.validate.selection import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from contractgen.config import Config
-
-#: Suffixes a folder is searched for.
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-#: Folders never searched: tool caches and dependency trees hold no contracts of ours.
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})
-_GLOB_CHARS = re.compile(r"[*?\[]")
-#: A top-level `openapi:`/`swagger:` key in YAML, or an `"openapi": "..."` member in JSON.
-_ROOT_MARKER = re.compile(
-    rb"""^["']?(?:openapi|swagger)["']?[ \t]*:|"(?:openapi|swagger)"\s*:\s*["\d]""", re.MULTILINE
-)
-_SCAN_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,71 +192,6 @@ def error_finding(error: ContractgenError, fallback_file: str) -> Finding:
     return Finding(error.code, Level.ERROR, error.message, location)
 
 
-def expand_inputs(arguments: Sequence[str], *, max_bytes: int) -> list[Path]:
-    """The files the arguments name: files as given, folders searched, globs expanded.
-
-    A file that does not exist is kept, so the loader reports it (LOAD001) beside the others.
-    A folder or glob that yields no file is a usage error (USAGE001).
-    """
-    paths: list[Path] = []
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            found = find_specs(path, max_bytes=max_bytes)
-            if not found:
-                raise UsageError(
-                    "USAGE001",
-                    "folder holds no OpenAPI document (*.yaml, *.yml or *.json with a top-level "
-                    "`openapi` key)",
-                    argument,
-                )
-            paths.extend(found)
-        elif not path.exists() and _GLOB_CHARS.search(argument):
-            # glob.glob, not Path.glob: the pattern may be absolute or start with `**`.
-            matches = [Path(m) for m in sorted(glob.glob(argument, recursive=True))]  # noqa: PTH207
-            files = [match for match in matches if match.is_file()]
-            if not files:
-                raise UsageError("USAGE001", "no file matches this pattern", argument)
-            paths.extend(files)
-        else:
-            paths.append(path)
-    return _unique(paths)
-
-
-def find_specs(folder: Path, *, max_bytes: int) -> list[Path]:
-    """OpenAPI root documents below a folder, sorted; hidden folders and caches are skipped."""
-    found: list[Path] = []
-    for directory, subfolders, files in os.walk(folder):
-        subfolders[:] = sorted(
-            name for name in subfolders if not name.startswith(".") and name not in SKIPPED_FOLDERS
-        )
-        for name in sorted(files):
-            path = Path(directory, name)
-            if path.suffix.lower() in SPEC_SUFFIXES and looks_like_root(path, max_bytes=max_bytes):
-                found.append(path)
-    return found
-
-
-def looks_like_root(path: Path, *, max_bytes: int) -> bool:
-    """Whether a file declares `openapi` (or `swagger`) at its top level, by a cheap text scan.
-
-    Referenced fragments (schemas in their own files) have no such key and are left to the
-    root that references them. Files over the size limit are kept, so the loader can say so.
-    """
-    try:
-        if path.stat().st_size > max_bytes:
-            return True
-        with path.open("rb") as handle:
-            tail = b""
-            while chunk := handle.read(_SCAN_CHUNK):
-                if _ROOT_MARKER.search(tail + chunk):
-                    return True
-                tail = chunk[-64:]
-    except OSError:
-        return True  # unreadable: let the loader report why
-    return False
-
-
 def run_files(
     paths: Sequence[Path], settings: RuleSettings, options: LoadOptions, *, jobs: int
 ) -> list[FileResult]:
@@ -280,14 +202,3 @@ def run_files(
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
         return list(pool.map(validate_file, paths, [settings] * len(paths), [options] * len(paths)))
-
-
-def _unique(paths: Iterable[Path]) -> list[Path]:
-    seen: set[Path] = set()
-    unique: list[Path] = []
-    for path in paths:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique

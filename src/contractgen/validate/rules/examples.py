@@ -7,6 +7,7 @@ OpenAPI semantics that plain JSON Schema lacks are added as keywords: a `discrim
 selects the `oneOf`/`anyOf` branch, a JSON `contentSchema` (SSE `data`) is decoded and
 validated, and a `required` property that is `readOnly` binds responses only (`writeOnly`:
 requests only). Formats are annotations only, and `readOnly`/`writeOnly` values may appear.
+Patterns are ECMA-262, matched by jsonschema-rs in linear time (see `oas_schema`).
 
 Parameters and form bodies travel as text, so their examples may be written as they travel:
 `'true'` for true, `'12'` for 12, `12` for `'12'`, one value for a one-item array, or (for
