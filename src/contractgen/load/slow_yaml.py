@@ -174,6 +174,8 @@ class _Constructor:
         """The node's value, and how many nodes it holds once every alias is expanded."""
         if depth > MAX_DEPTH:
             raise self._error(node, "LOAD008", f"YAML is nested more than {MAX_DEPTH} levels deep")
+        if type(node) is yaml.ScalarNode:
+            return self._scalar(node), 1
         known = self.built.get(id(node))
         if known is not None:  # an alias
             value, size = known
@@ -181,21 +183,23 @@ class _Constructor:
                 raise self._error(node, "LOAD008", "YAML alias refers to a node that holds it")
             return value, size
         self.written += 1
-        if isinstance(node, yaml.ScalarNode):
-            try:
-                return _scalar(node.value, plain=not node.style), 1
-            except _TooLong:
-                raise self._error(node, "LOAD008", TOO_LONG_INTEGER) from None
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, depth)
         return self._mapping(node, depth)
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        self.written += 1
+        try:
+            return _scalar(node.value, plain=not node.style)
+        except _TooLong:
+            raise self._error(node, "LOAD008", TOO_LONG_INTEGER) from None
 
     def _sequence(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
         items: list[Any] = []
         self.built[id(node)] = (items, None)
         size = 1
         for child in node.value:
-            value, child_size = self.construct(child, depth + 1)
+            value, child_size = self._child(child, depth + 1)
             items.append(value)
             size += child_size
         self.built[id(node)] = (items, size)
@@ -206,15 +210,21 @@ class _Constructor:
         self.built[id(node)] = (mapping, None)
         size = 1
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 raise self._error(key_node, "LOAD006", COLLECTION_KEY)
-            key, key_size = self.construct(key_node, depth + 1)
+            key, key_size = self._child(key_node, depth + 1)
             if key in mapping:
                 raise self._error(key_node, "LOAD007", f"duplicate key {key!r}")
-            mapping[key], value_size = self.construct(value_node, depth + 1)
+            mapping[key], value_size = self._child(value_node, depth + 1)
             size += key_size + value_size
         self.built[id(node)] = (mapping, size)
         return mapping, size
+
+    def _child(self, node: yaml.Node, depth: int) -> tuple[Any, int]:
+        """`construct` for one child; most are scalars, built without the collection checks."""
+        if type(node) is yaml.ScalarNode and depth <= MAX_DEPTH:
+            return self._scalar(node), 1
+        return self.construct(node, depth)
 
     def _error(self, node: yaml.Node, code: str, message: str) -> LoadError:
         mark = node.start_mark
