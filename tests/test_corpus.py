@@ -5,6 +5,7 @@ What each one reports is summarised in docs/corpus.md (regenerate: `python docs/
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from contractgen.errors import LoadError
 from contractgen.load.document import load_document
 from contractgen.report.finding import Level
-from tests.conftest import CORPUS, validate_path
+from tests.conftest import CORPUS, ROOT, validate_path
 
 SPECS = sorted(p for p in CORPUS.glob("*") if p.suffix in (".yaml", ".json"))
 SWAGGER = "learn-petstore-expanded-2.0.yaml"
@@ -56,3 +57,15 @@ def test_no_structural_false_positives_on_the_oai_3_2_example() -> None:
     structural = [f for f in findings if f.rule_id.startswith(("OAS", "EXT", "EX"))]
     assert structural == []
     assert not [f for f in findings if f.level is Level.ERROR and f.rule_id.startswith("OAS")]
+
+
+def test_the_corpus_report_script_reads_a_spec() -> None:
+    """docs/corpus.py regenerates docs/corpus.md; it must keep working as the engine changes."""
+    spec = importlib.util.spec_from_file_location("corpus_report", ROOT / "docs" / "corpus.py")
+    assert spec is not None and spec.loader is not None
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    row, samples = report.spec_row(ROOT / "specs" / "chat-service-legacy-3.1.yaml")
+    assert row.startswith("| chat-service-legacy-3.1.yaml | 3.1.0 |")
+    assert "LEG001" in row
+    assert samples and all(sample.startswith("- `") for sample in samples)
