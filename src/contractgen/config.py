@@ -264,7 +264,8 @@ class _Parser:
         return rule.id
 
     def _level(self, value: Any, path: KeyPath, *, allow_off: bool) -> Level | None:
-        choices = [level.value for level in Level] + ([OFF] if allow_off else [])
+        choices = [level.value for level in Level if level is not Level.BREAKING]
+        choices += [OFF] if allow_off else []
         if allow_off and (value == OFF or value is False):  # YAML 1.1 reads a bare off as false
             return None
         if isinstance(value, str) and value in choices:

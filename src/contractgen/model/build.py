@@ -26,6 +26,9 @@ from contractgen.model.contract import (
     Parameter,
     RequestBody,
     Response,
+    SecurityRequirement,
+    SecurityScheme,
+    Server,
     is_json_media_type,
     is_success_status,
 )
@@ -66,7 +69,11 @@ class _Builder:
         data = self.document.data
         root = self.document.root.location()
         default_decl = (data.get("x-contract-limits"), root.child("x-contract-limits"))
+        self.root_security = self.security(data, root)
+        self.root_servers = self.servers(data, root)
         operations = list(self.operations(default_decl))
+        info = as_dict(data.get("info"))
+        info_at = root.child("info")
         return Contract(
             version=self.document.version,
             title=as_str(as_dict(data.get("info")).get("title")),
@@ -80,7 +87,81 @@ class _Builder:
             legacy_forms=tuple(self.legacy),
             security_schemes=tuple(as_dict(as_dict(data.get("components")).get("securitySchemes"))),
             used_security_schemes=frozenset(self.used_security_schemes(operations)),
+            info_version=_text(info.get("version")),
+            info_version_location=info_at.child("version") if "version" in info else None,
+            schemes=dict(self.security_schemes()),
+            servers=self.root_servers,
+            schemas=dict(self.component_schemas()),
+            reader=self.read,
         )
+
+    def component_schemas(self) -> Iterator[tuple[str, Schema]]:
+        components, at = self.read.object(
+            self.document.data.get("components"), self.document.root.location(), "components"
+        )
+        schemas, schemas_at = self.read.object(components.get("schemas"), at, "schemas")
+        for name, raw in schemas.items():
+            schema = self.read.schema(raw, schemas_at.child(name))
+            if schema is not None:
+                yield name, schema
+
+    def security_schemes(self) -> Iterator[tuple[str, SecurityScheme]]:
+        components, at = self.read.object(
+            self.document.data.get("components"), self.document.root.location(), "components"
+        )
+        schemes, schemes_at = self.read.object(
+            components.get("securitySchemes"), at, "securitySchemes"
+        )
+        for name, raw in schemes.items():
+            value, where = self.read.deref(raw, schemes_at.child(name))
+            value = as_dict(value)
+            scopes = {
+                scope
+                for flow in as_dict(value.get("flows")).values()
+                for scope in as_dict(as_dict(flow).get("scopes"))
+            }
+            yield (
+                name,
+                SecurityScheme(
+                    name=name,
+                    type=as_str(value.get("type")),
+                    location=where,
+                    scheme=as_str(value.get("scheme")),
+                    where=as_str(value.get("in")),
+                    param_name=as_str(value.get("name")),
+                    scopes=frozenset(scopes),
+                ),
+            )
+
+    def security(
+        self, owner: dict[str, Any], at: Location
+    ) -> tuple[tuple[SecurityRequirement, ...], Location] | None:
+        """An owner's `security` list, or None when it has none (it inherits)."""
+        if "security" not in owner:
+            return None
+        where = at.child("security")
+        requirements = tuple(
+            SecurityRequirement(
+                {name: as_strs(scopes) for name, scopes in as_dict(entry).items()},
+                where.child(index),
+            )
+            for index, entry in enumerate(as_list(owner["security"]))
+        )
+        return requirements, where
+
+    def servers(self, owner: dict[str, Any], at: Location) -> tuple[Server, ...]:
+        found = []
+        for index, raw in enumerate(as_list(owner.get("servers"))):
+            entry = as_dict(raw)
+            url = as_str(entry.get("url"))
+            if url is None:
+                continue
+            variables = {
+                name: as_strs(as_dict(variable).get("enum"))
+                for name, variable in as_dict(entry.get("variables")).items()
+            }
+            found.append(Server(url, at.child("servers", index), variables))
+        return tuple(found)
 
     def components(self) -> Iterator[Component]:
         base = self.document.root.location("/components")
@@ -125,13 +206,21 @@ class _Builder:
                 (method.lower(), raw_op, extra_location.child(method))
                 for method, raw_op in extra.items()
             )
+            path_servers = self.servers(item, item_location) or self.root_servers
             for method, written, written_at in methods:
                 # An Operation written as `$ref` (which OpenAPI does not allow, OAS005 says
                 # so) is read where its content sits, as bundlers read it.
                 raw_op, op_location = self.read.deref(written, written_at)
                 if isinstance(raw_op, dict):
-                    yield self.operation(
+                    operation = self.operation(
                         method, path, raw_op, op_location, path_params, [default_decl, path_decl]
+                    )
+                    security = self.security(raw_op, op_location) or self.root_security
+                    yield replace(
+                        operation,
+                        security=security[0] if security else None,
+                        security_location=security[1] if security else None,
+                        servers=self.servers(raw_op, op_location) or path_servers,
                     )
 
     def operation(
@@ -177,6 +266,7 @@ class _Builder:
             summary=as_str(raw.get("summary")),
             tags=as_strs(raw.get("tags")),
             deprecated=raw.get("deprecated") is True,
+            sunset=_text(raw.get("x-sunset")),
         )
 
     def parameters(self, raw: Any, at: Location) -> list[Parameter]:
@@ -199,6 +289,8 @@ class _Builder:
                     listed_at=at.child(index),
                     style=as_str(value.get("style")),
                     explode=value["explode"] if isinstance(value.get("explode"), bool) else None,
+                    deprecated=value.get("deprecated") is True,
+                    content_type=next(iter(as_dict(value.get("content"))), None),
                 )
             )
         return found
@@ -232,6 +324,7 @@ class _Builder:
                     required=header.get("required") is True,
                     schema=self.read.schema(header.get("schema"), header_at.child("schema")),
                     location=headers_at.child(name),
+                    deprecated=header.get("deprecated") is True,
                 )
             responses[status] = Response(
                 status=status,
@@ -551,6 +644,16 @@ class _Builder:
         found = self.event_reader.union_events(union, declared, framed=False)
         types = tuple(MessageType(e.name, e.frame, e.location) for e in found.events)
         return types, found.mappings
+
+
+def _text(value: Any) -> str | None:
+    """A string field that YAML may have read as a number or a date (`version: 1.0`,
+    `x-sunset: 2025-01-01`): as the text it was written as, near enough."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
 
 
 def _streamed_media_type(responses: dict[str, Response]) -> tuple[str, MediaType] | None:

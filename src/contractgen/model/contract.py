@@ -7,7 +7,7 @@ this. Every element carries the `Location` it was read from, so findings can poi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractgen.location import Location
 from contractgen.model.errors import ErrorCatalog
@@ -15,6 +15,9 @@ from contractgen.model.limits import Limits
 from contractgen.model.schema import Schema
 from contractgen.model.stream import Stream
 from contractgen.model.websocket import WebSocket
+
+if TYPE_CHECKING:
+    from contractgen.model.reading import Reader
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 """Path Item fields that hold an Operation (`query` is new in OpenAPI 3.2)."""
@@ -49,6 +52,9 @@ class Parameter:
     style: str | None = None
     """How the value is serialized (`form`, `simple`, `spaceDelimited`, ...), as written."""
     explode: bool | None = None
+    deprecated: bool = False
+    content_type: str | None = None
+    """For a parameter described by `content` instead of `schema`: its one media type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,43 @@ class Header:
     required: bool
     schema: Schema | None
     location: Location
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRequirement:
+    """One Security Requirement Object: every scheme it names must be satisfied together.
+
+    An operation's `security` is a list of such alternatives; a client needs to meet one.
+    The empty requirement (`{}`) makes security optional.
+    """
+
+    schemes: dict[str, tuple[str, ...]]
+    """Scheme name -> the scopes (or roles) it requires."""
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityScheme:
+    name: str
+    type: str | None
+    """`apiKey`, `http`, `oauth2`, `openIdConnect`, `mutualTLS`."""
+    location: Location
+    scheme: str | None = None
+    """For `http`: `bearer`, `basic`, ..."""
+    where: str | None = None
+    """For `apiKey`: `header`, `query` or `cookie`; `param_name` is the key's name."""
+    param_name: str | None = None
+    scopes: frozenset[str] = frozenset()
+    """For `oauth2`: every scope any of its flows offers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    url: str
+    location: Location
+    variables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Variable name -> its `enum` values (empty: any value)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +164,14 @@ class Operation:
     summary: str | None = None
     tags: tuple[str, ...] = ()
     deprecated: bool = False
+    sunset: str | None = None
+    """`x-sunset`: the date (RFC 3339 `YYYY-MM-DD`) after which a deprecated operation may go."""
+    security: tuple[SecurityRequirement, ...] | None = None
+    """The requirements that apply: the operation's own, else the document's; None: none."""
+    security_location: Location | None = None
+    """Where the applying `security` list is written (the operation's, or the root's)."""
+    servers: tuple[Server, ...] = ()
+    """The servers that apply: the operation's, else its path item's, else the document's."""
 
     @property
     def key(self) -> str:
@@ -195,6 +246,26 @@ class Contract:
     legacy_forms: tuple[LegacyForm, ...] = ()
     security_schemes: tuple[str, ...] = ()
     used_security_schemes: frozenset[str] = frozenset()
+    info_version: str | None = None
+    """`info.version`: the version of the API (not of OpenAPI)."""
+    info_version_location: Location | None = None
+    schemes: dict[str, SecurityScheme] = field(default_factory=dict)
+    """The declared security schemes, by name (`security_schemes` lists the same names)."""
+    servers: tuple[Server, ...] = ()
+    schemas: dict[str, Schema] = field(default_factory=dict)
+    """`components.schemas`, by name."""
+    reader: Reader | None = field(default=None, compare=False, repr=False)
+    """Follows the `$ref`s nested inside schemas (see `resolve_schema`)."""
+
+    def resolve_schema(self, value: Any, at: Location) -> Schema | None:
+        """A Schema Object written at `at` (as found nested in another schema), resolved.
+
+        Schema values keep nested `$ref`s as written; whoever walks into them (diff's
+        comparator, the scaffold) resolves each here, through the loaded document.
+        """
+        if self.reader is None:
+            raise RuntimeError("this contract was built without a document")
+        return self.reader.schema(value, at)
 
     @property
     def version_tuple(self) -> tuple[int, int]:

@@ -10,6 +10,10 @@ from contractgen.location import Location
 
 
 class Level(StrEnum):
+    """How much a finding matters. `breaking` is diff's name for the top rank: a change that
+    breaks existing clients; it ranks with `error` (SARIF `error`, fails by default)."""
+
+    BREAKING = "breaking"
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -19,7 +23,7 @@ class Level(StrEnum):
         return _RANKS[self]
 
 
-_RANKS = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2}
+_RANKS = {Level.INFO: 0, Level.WARNING: 1, Level.ERROR: 2, Level.BREAKING: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,12 @@ class Finding:
     message: str
     location: Location
     related: tuple[Location, ...] = field(default=())
+    before: Location | None = None
+    """For a change between two documents: where the changed thing sits in the old one
+    (`location` is in the new one, or its nearest surviving parent for a removal)."""
+    scope: tuple[str, ...] = ()
+    """What the finding reaches, such as the operations (`POST /chat`) a changed shared
+    component is used by; reporters group by its first entry."""
 
     @property
     def fingerprint(self) -> str:

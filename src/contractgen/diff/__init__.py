@@ -1,0 +1,1 @@
+"""`contractgen diff`: which changes between two contracts break existing clients."""

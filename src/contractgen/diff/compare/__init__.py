@@ -1,0 +1,1 @@
+"""One comparator module per area of the contract; each exposes `compare(context)`."""

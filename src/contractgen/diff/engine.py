@@ -1,0 +1,42 @@
+"""Compare two loaded documents: build both contracts, run every comparator, locate findings."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from contractgen.diff.context import DiffContext
+from contractgen.diff.registry import COMPARE_MODULES, diff_catalogue
+from contractgen.diff.schema import SchemaDiff
+from contractgen.model.build import build_contract
+
+if TYPE_CHECKING:
+    from contractgen.load.document import Document
+    from contractgen.report.finding import Finding
+
+
+def diff_documents(old: Document, new: Document) -> list[Finding]:
+    """Every change from `old` to `new`, each one finding, positioned on both sides."""
+    diff_catalogue()
+    old_contract, new_contract = build_contract(old), build_contract(new)
+    context = DiffContext(
+        old_contract, new_contract, old, new, SchemaDiff(old_contract, new_contract)
+    )
+    findings: list[Finding] = []
+    for name in COMPARE_MODULES:
+        module = importlib.import_module(name)
+        compare = getattr(module, "compare", None)
+        if compare is not None:
+            findings.extend(compare(context))
+    findings.extend(context.schemas.findings())
+    return [_located(finding, old, new) for finding in findings]
+
+
+def _located(finding: Finding, old: Document, new: Document) -> Finding:
+    before = finding.before
+    return replace(
+        finding,
+        location=new.locate(finding.location),
+        before=old.locate(before) if before is not None else None,
+    )

@@ -1,0 +1,1 @@
+"""Placeholder: the schema comparator rules."""
