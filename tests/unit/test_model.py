@@ -41,6 +41,92 @@ def stream(contract: Contract, key: str) -> Stream:
     return found
 
 
+# --- what diff needs: security, servers, versions, deprecation ------------------------------
+
+SECURITY = """\
+info: {title: t, version: 2.10}
+security: [{key: []}]
+servers:
+  - url: https://{region}.example.com
+    variables: {region: {default: eu, enum: [eu, us]}}
+paths:
+  /a:
+    servers: [{url: https://a.example.com}]
+    get:
+      deprecated: true
+      x-sunset: 2025-01-01
+      security: [{oauth: [read, write]}, {}]
+      parameters:
+        - {name: q, in: query, deprecated: true, content: {application/json: {schema: {}}}}
+      responses:
+        '200':
+          description: ok
+          headers: {X-Old: {deprecated: true, schema: {type: string}}}
+    post:
+      security: []
+      responses: {'200': {description: ok}}
+  /b:
+    get: {responses: {'200': {description: ok}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: https://t, scopes: {read: r, write: w}}
+        implicit: {authorizationUrl: https://t, scopes: {admin: a}}
+  schemas:
+    Item: {$ref: '#/components/schemas/Base'}
+    Base: {type: object, properties: {child: {$ref: '#/components/schemas/Base'}}}
+"""
+
+
+def test_security_requirements_apply_from_the_operation_else_the_root(
+    write_spec: WriteSpec,
+) -> None:
+    contract = build_contract(load_document(write_spec("openapi: 3.2.0\n" + SECURITY)))
+    get, post, other = (op(contract, key) for key in ("GET /a", "POST /a", "GET /b"))
+    assert get.security is not None and [r.schemes for r in get.security] == [
+        {"oauth": ("read", "write")},
+        {},
+    ]
+    assert get.security_location is not None
+    assert get.security_location.pointer == "/paths/~1a/get/security"
+    assert post.security == ()  # `security: []` turns the root's off
+    assert other.security is not None and other.security[0].schemes == {"key": ()}
+    assert other.security_location is not None and other.security_location.pointer == "/security"
+    oauth = contract.schemes["oauth"]
+    assert (oauth.type, oauth.scopes) == ("oauth2", frozenset({"read", "write", "admin"}))
+    key = contract.schemes["key"]
+    assert (key.type, key.where, key.param_name) == ("apiKey", "header", "X-Key")
+
+
+def test_servers_info_version_sunset_and_deprecations(write_spec: WriteSpec) -> None:
+    contract = build_contract(load_document(write_spec("openapi: 3.2.0\n" + SECURITY)))
+    assert contract.info_version == "2.1"  # YAML read 2.10 as a number: as near as it gets
+    assert contract.info_version_location is not None
+    assert contract.info_version_location.pointer == "/info/version"
+    assert [s.url for s in contract.servers] == ["https://{region}.example.com"]
+    assert contract.servers[0].variables == {"region": ("eu", "us")}
+    get, other = op(contract, "GET /a"), op(contract, "GET /b")
+    assert [s.url for s in get.servers] == ["https://a.example.com"]  # the path item's
+    assert other.servers == contract.servers
+    assert (get.deprecated, get.sunset, other.sunset) == (True, "2025-01-01", None)
+    (param,) = get.parameters
+    assert (param.deprecated, param.content_type) == (True, "application/json")
+    assert get.responses["200"].headers["x-old"].deprecated
+
+
+def test_component_schemas_resolve_nested_references(write_spec: WriteSpec) -> None:
+    contract = build_contract(load_document(write_spec("openapi: 3.2.0\n" + SECURITY)))
+    item = contract.schemas["Item"]
+    assert item.ref == "#/components/schemas/Base"
+    assert item.value_location.pointer == "/components/schemas/Base"
+    child_at = item.value_location.child("properties", "child")
+    child = contract.resolve_schema(item.properties["child"], child_at)
+    assert child is not None and child.name == "Base" and child.value is item.value
+
+
 # --- operations ----------------------------------------------------------------------------
 
 OPERATIONS = """\
