@@ -406,8 +406,7 @@ def _request_changes(
         return
     if new is None:
         yield BODY_REMOVED.change(
-            f"{code(pair.key)} no longer takes a request body: what clients send in it is "
-            "ignored or rejected",
+            "the request body was removed: what clients send in it is ignored or rejected",
             new=pair.new.location.child("requestBody"),
             old=old.location,
             scope=[pair.key],
@@ -419,13 +418,13 @@ def _request_changes(
 def _body_added(new: RequestBody, pair: OperationPair) -> Finding:
     if new.required:
         return REQUIRED_BODY_ADDED.change(
-            f"{code(pair.key)} now requires a request body: clients that send none are rejected",
+            "a required request body was added: clients that send none are rejected",
             new=new.location,
             old=None,
             scope=[pair.key],
         )
     return OPTIONAL_BODY_ADDED.change(
-        f"{code(pair.key)} now accepts an optional request body",
+        "an optional request body was added",
         new=new.location,
         old=None,
         scope=[pair.key],
@@ -443,15 +442,14 @@ def _body_changes(
     if old.required != new.required:
         if new.required:
             yield BODY_BECAME_REQUIRED.change(
-                f"the request body of {code(pair.key)} is now required: clients that send "
-                "none are rejected",
+                "the request body is now required: clients that send none are rejected",
                 new=new.location.child("required"),
                 old=old.location.child("required"),
                 scope=scope,
             )
         else:
             yield BODY_BECAME_OPTIONAL.change(
-                f"the request body of {code(pair.key)} is now optional",
+                "the request body is now optional",
                 new=new.location.child("required"),
                 old=old.location.child("required"),
                 scope=scope,
@@ -459,15 +457,15 @@ def _body_changes(
     paired, removed, added = pair_media_types(old.content, new.content)
     for media in removed:
         yield REQUEST_MEDIA_TYPE_REMOVED.change(
-            f"the request body of {code(pair.key)} can no longer be sent as "
-            f"{code(media.media_type)}: clients that do get 415 Unsupported Media Type",
+            f"the request body can no longer be sent as {code(media.media_type)}: clients that "
+            "do get 415 Unsupported Media Type",
             new=new.location.child("content"),
             old=media.location,
             scope=scope,
         )
     for media in added:
         yield REQUEST_MEDIA_TYPE_ADDED.change(
-            f"the request body of {code(pair.key)} may now be sent as {code(media.media_type)}",
+            f"the request body may now be sent as {code(media.media_type)}",
             new=media.location,
             old=None,
             scope=scope,
@@ -528,16 +526,16 @@ def _response_changes(
         old_at = pair.old.location.child("responses", status)
         if is_success_status(status):
             yield SUCCESS_STATUS_REMOVED.change(
-                f"{code(pair.key)} no longer returns {code(status)}: clients that handle it "
-                "get another status",
+                f"status {code(status)} is no longer returned: clients that handle it get "
+                "another status",
                 new=listed,
                 old=old_at,
                 scope=scope,
             )
         else:
             yield NON_SUCCESS_STATUS_REMOVED.change(
-                f"{code(pair.key)} no longer documents the {code(status)} response: clients "
-                "that handle it lose the shape of its body",
+                f"the {code(status)} response is no longer documented: clients that handle it "
+                "lose the shape of its body",
                 new=listed,
                 old=old_at,
                 scope=scope,
@@ -549,7 +547,7 @@ def _response_changes(
             yield _success_added(status, new_at, pair, old_responses)
         else:
             yield NON_SUCCESS_STATUS_ADDED.change(
-                f"{code(pair.key)} now documents the {code(status)} response",
+                f"the {code(status)} response is now documented",
                 new=new_at,
                 old=None,
                 scope=scope,
@@ -563,16 +561,15 @@ def _success_added(
 ) -> Finding:
     if status_range(status) in old_responses or "default" in old_responses:
         return SUCCESS_STATUS_ADDED.change(
-            f"{code(pair.key)} now documents {code(status)}, which a range or `default` "
-            "covered before",
+            f"status {code(status)} is now documented; a range or `default` covered it before",
             new=new_at,
             old=None,
             scope=[pair.key],
             level=Level.INFO,
         )
     return SUCCESS_STATUS_ADDED.change(
-        f"{code(pair.key)} may now return {code(status)}: clients that accept only the "
-        "statuses documented before may treat it as a failure",
+        f"status {code(status)} may now be returned: clients that accept only the statuses "
+        "documented before may treat it as a failure",
         new=new_at,
         old=None,
         scope=[pair.key],
@@ -594,8 +591,8 @@ def _paired_response_changes(
         if _is_streamed(media, streamed):
             continue
         yield RESPONSE_MEDIA_TYPE_REMOVED.change(
-            f"the {code(status)} response of {code(pair.key)} is no longer returned as "
-            f"{code(media.media_type)}: clients that ask for it or parse it lose it",
+            f"the {code(status)} response is no longer returned as {code(media.media_type)}: "
+            "clients that ask for it or parse it lose it",
             new=new.location.child("content"),
             old=media.location,
             scope=scope,
@@ -604,8 +601,7 @@ def _paired_response_changes(
         if _is_streamed(media, streamed):
             continue
         yield RESPONSE_MEDIA_TYPE_ADDED.change(
-            f"the {code(status)} response of {code(pair.key)} may now be returned as "
-            f"{code(media.media_type)}",
+            f"the {code(status)} response may now be returned as {code(media.media_type)}",
             new=media.location,
             old=None,
             scope=scope,
