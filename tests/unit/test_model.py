@@ -429,6 +429,20 @@ components:
     assert contract.used_security_schemes == {"apiKey", "oauth"}
 
 
+def test_parameter_deprecation_and_sunset(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: old, in: query, deprecated: true, x-sunset: 2025-01-01}
+        - {name: new, in: query}
+"""
+    old, new = op(build(write_spec, body), "GET /a").parameters
+    assert (old.deprecated, old.sunset) == (True, "2025-01-01")
+    assert (new.deprecated, new.sunset) == (False, None)
+
+
 def test_oauth_flows_and_openid_connect_url(write_spec: WriteSpec) -> None:
     body = """\
 paths: {}

@@ -305,6 +305,7 @@ class _Builder:
                     explode=value["explode"] if isinstance(value.get("explode"), bool) else None,
                     deprecated=value.get("deprecated") is True,
                     content_type=next(iter(as_dict(value.get("content"))), None),
+                    sunset=_text(value.get("x-sunset")),
                 )
             )
         return found

@@ -55,6 +55,8 @@ class Parameter:
     deprecated: bool = False
     content_type: str | None = None
     """For a parameter described by `content` instead of `schema`: its one media type."""
+    sunset: str | None = None
+    """`x-sunset`: the date after which a deprecated parameter may go, as written."""
 
 
 @dataclass(frozen=True, slots=True)
