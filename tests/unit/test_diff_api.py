@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from contractgen.diff.compare import bodies, operations, parameters, security
-from contractgen.diff.compare.common import one_per_change
+from contractgen.diff.compare.common import one_per_change, sunset_date
 from contractgen.diff.context import DiffContext
 from contractgen.diff.engine import diff_documents
 from contractgen.diff.registry import DiffRule
@@ -313,8 +313,40 @@ def test_a_deprecated_operation_may_go_on_its_sunset_date(
     rule: str,
     says: str,
 ) -> None:
-    monkeypatch.setattr(operations, "_today", lambda: date(2025, 3, 1))
+    monkeypatch.setattr(operations, "today", lambda: date(2025, 3, 1))
     (finding,) = diff(REMOVED % sunset, KEPT)
+    assert finding.rule_id == rule
+    assert says in finding.message
+
+
+PARAMETER = """\
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: p, in: query, deprecated: %s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("declared", "rule", "says"),
+    [
+        ("true", "DPAR004", "deprecated query parameter `p` removed"),
+        ("true, x-sunset: '2025-03-01'", "DPAR004", "deprecated query parameter `p` removed"),
+        ("true, x-sunset: '2025-03-02'", "DPAR003", "before its sunset date 2025-03-02"),
+        ("true, x-sunset: someday", "DPAR003", "`someday` is not a date"),
+        ("false", "DPAR003", "query parameter `p` removed:"),
+    ],
+)
+def test_a_deprecated_parameter_may_go_on_its_sunset_date(
+    diff: Callable[[str, str], list[Finding]],
+    monkeypatch: pytest.MonkeyPatch,
+    declared: str,
+    rule: str,
+    says: str,
+) -> None:
+    monkeypatch.setattr(parameters, "today", lambda: date(2025, 3, 1))
+    (finding,) = diff(PARAMETER % declared, "paths:\n  /a:\n    get: {}\n")
     assert finding.rule_id == rule
     assert says in finding.message
 
@@ -333,7 +365,7 @@ def test_a_deprecated_operation_may_go_on_its_sunset_date(
     ],
 )
 def test_sunset_dates_are_read_in_the_forms_in_use(text: str | None, expected: date) -> None:
-    assert operations.sunset_date(text) == expected
+    assert sunset_date(text) == expected
 
 
 def test_sunset_moved_later_is_quiet(diff: Callable[[str, str], list[Finding]]) -> None:

@@ -546,8 +546,9 @@ def _response_changes(
         if is_success_status(status):
             yield _success_added(status, new_at, pair, old_responses)
         else:
+            covered = "; `default` covered it before" if "default" in old_responses else ""
             yield NON_SUCCESS_STATUS_ADDED.change(
-                f"the {code(status)} response is now documented",
+                f"the {code(status)} response is now documented{covered}",
                 new=new_at,
                 old=None,
                 scope=scope,

@@ -1,4 +1,4 @@
-"""What the plain-OpenAPI comparators share: one finding per change, and quoting spec text.
+"""What the plain-OpenAPI comparators share: one finding per change, quoting, sunset dates.
 
 A comparator looks at each pair of operations on its own, so a change to something several
 operations share (the root `security`, a root server, a `$ref`'d parameter or response, a
@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from contractgen.location import Location
@@ -39,6 +41,32 @@ def codes(texts: Iterable[str]) -> str:
 def parent(location: Location) -> Location:
     """The location of the node holding this one (a list entry's list, a key's mapping)."""
     return Location(location.file, location.pointer.rsplit("/", 1)[0])
+
+
+def today() -> date:
+    """The date sunsets are judged against (UTC)."""
+    return datetime.now(UTC).date()
+
+
+def sunset_date(text: str | None) -> date | None:
+    """An `x-sunset` value as a date: `YYYY-MM-DD`, an RFC 3339 date-time or an HTTP-date.
+
+    None when there is none or it cannot be read.
+    """
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def path_parameter_renames(old_path: str, new_path: str) -> dict[str, str]:

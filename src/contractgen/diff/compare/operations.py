@@ -8,8 +8,6 @@ path parameter names ignored (`DiffContext`), so a renamed path parameter is not
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from contractgen.diff.compare.common import (
@@ -18,11 +16,15 @@ from contractgen.diff.compare.common import (
     one_per_change,
     parent,
     path_parameter_renames,
+    sunset_date,
+    today,
 )
 from contractgen.diff.registry import diff_rule
 from contractgen.report.finding import Finding, Level
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from contractgen.diff.context import DiffContext, OperationPair
     from contractgen.location import Location
     from contractgen.model.contract import Operation, Server
@@ -119,7 +121,12 @@ OPERATION_DEPRECATED = diff_rule(
           /v1/engines:
             get: {deprecated: true, x-sunset: '2026-01-01'}
     """,
-    oasdiff=("endpoint-deprecated", "endpoint-deprecated-with-sunset"),
+    oasdiff=(
+        "endpoint-deprecated",
+        "endpoint-deprecated-with-sunset",
+        "api-deprecated-sunset-missing",
+        "api-deprecated-sunset-parse",
+    ),
 )
 
 OPERATION_REACTIVATED = diff_rule(
@@ -336,8 +343,7 @@ SERVER_ADDED = diff_rule(
 
 
 def compare(context: DiffContext) -> Iterator[Finding]:
-    today = _today()
-    findings = [_removal(op, context, today) for op in context.removed]
+    findings = [_removal(op, context, today()) for op in context.removed]
     findings.extend(
         OPERATION_ADDED.change(f"{code(op.key)} added", new=op.location, old=None, scope=[op.key])
         for op in context.added
@@ -351,38 +357,13 @@ def compare(context: DiffContext) -> Iterator[Finding]:
     yield from one_per_change(findings)
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
-def sunset_date(text: str | None) -> date | None:
-    """An `x-sunset` value as a date: `YYYY-MM-DD`, an RFC 3339 date-time or an HTTP-date.
-
-    None when there is none or it cannot be read.
-    """
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 # --- removed --------------------------------------------------------------------------------
 
 
-def _removal(op: Operation, context: DiffContext, today: date) -> Finding:
+def _removal(op: Operation, context: DiffContext, now: date) -> Finding:
     where = _removal_site(op, context)
     sunset = sunset_date(op.sunset)
-    if op.deprecated and sunset is not None and sunset <= today:
+    if op.deprecated and sunset is not None and sunset <= now:
         return OPERATION_REMOVED_AFTER_SUNSET.change(
             f"{code(op.key)} removed after its sunset date {sunset.isoformat()}; "
             "it was deprecated, and clients were told when it would go",
@@ -458,6 +439,8 @@ def _deprecation_changes(pair: OperationPair) -> Iterator[Finding]:
     if not old.deprecated and new.deprecated:
         sunset = sunset_date(new.sunset)
         when = f", to be removed after {sunset.isoformat()}" if sunset else ""
+        if new.sunset is not None and sunset is None:
+            when = f" (its `x-sunset` {code(new.sunset)} is not a date)"
         yield OPERATION_DEPRECATED.change(
             f"{code(new.key)} deprecated{when}: clients should move off it",
             new=new.location.child("deprecated"),

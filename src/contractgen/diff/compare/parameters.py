@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from contractgen.diff.compare.common import code, one_per_change, parent, path_parameter_renames
+from contractgen.diff.compare.common import (
+    code,
+    one_per_change,
+    parent,
+    path_parameter_renames,
+    sunset_date,
+    today,
+)
 from contractgen.diff.registry import diff_rule
 from contractgen.diff.schema import Direction
 from contractgen.report.finding import Finding, Level
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from contractgen.diff.context import DiffContext, OperationPair
     from contractgen.location import Location
     from contractgen.model.contract import Parameter
@@ -72,7 +81,8 @@ PARAMETER_REMOVED = diff_rule(
     "A parameter was removed.",
     rationale="""
         Clients that send it are not rejected by most servers, but what it did (filtering,
-        paging, a mode) silently stops happening. Deprecate a parameter before removing it.
+        paging, a mode) silently stops happening. Deprecate a parameter before removing it;
+        removed once deprecated (and past its `x-sunset` date, if it has one) it is DPAR004.
     """,
     before="""
         parameters:
@@ -81,14 +91,18 @@ PARAMETER_REMOVED = diff_rule(
     after="""
         parameters: []
     """,
-    oasdiff=("request-parameter-removed", "request-parameter-removed-before-sunset"),
+    oasdiff=(
+        "request-parameter-removed",
+        "request-parameter-removed-before-sunset",
+        "request-parameter-sunset-parse",
+    ),
 )
 
 DEPRECATED_PARAMETER_REMOVED = diff_rule(
     "DPAR004",
     "deprecated-parameter-removed",
     Level.INFO,
-    "A deprecated parameter was removed.",
+    "A deprecated parameter was removed (after its sunset date, if it announced one).",
     rationale="Clients were told to stop sending it; removing it is the announced next step.",
     before="""
         parameters:
@@ -273,8 +287,9 @@ PARAMETER_REACTIVATED = diff_rule(
 
 def compare(context: DiffContext) -> Iterator[Finding]:
     findings: list[Finding] = []
+    now = today()
     for pair in context.pairs:
-        findings.extend(_parameter_changes(pair, context))
+        findings.extend(_parameter_changes(pair, context, now))
     yield from one_per_change(findings)
 
 
@@ -331,7 +346,7 @@ def _moved(
     return moved, still_removed, [parameter for parameter in added if id(parameter) not in taken]
 
 
-def _parameter_changes(pair: OperationPair, context: DiffContext) -> Iterator[Finding]:
+def _parameter_changes(pair: OperationPair, context: DiffContext, now: date) -> Iterator[Finding]:
     paired, removed, added = pair_parameters(pair)
     moved, removed, added = _moved(removed, added)
     scope = [pair.key]
@@ -354,7 +369,7 @@ def _parameter_changes(pair: OperationPair, context: DiffContext) -> Iterator[Fi
             scope=scope,
         )
     for old in removed:
-        yield _removal(old, _removal_site(old, pair, context), scope)
+        yield _removal(old, _removal_site(old, pair, context), scope, now)
     for new in added:
         if new.required or new.where == "path":
             yield REQUIRED_PARAMETER_ADDED.change(
@@ -369,7 +384,7 @@ def _parameter_changes(pair: OperationPair, context: DiffContext) -> Iterator[Fi
             )
 
 
-def _removal(old: Parameter, site: Location, scope: list[str]) -> Finding:
+def _removal(old: Parameter, site: Location, scope: list[str], now: date) -> Finding:
     if old.where == "path":
         return PATH_PARAMETER_REMOVED.change(
             f"{_name(old)} is no longer declared, though the path still has it: generated "
@@ -378,13 +393,19 @@ def _removal(old: Parameter, site: Location, scope: list[str]) -> Finding:
             old=old.location,
             scope=scope,
         )
-    if old.deprecated:
+    sunset = sunset_date(old.sunset)
+    if old.deprecated and (old.sunset is None or (sunset is not None and sunset <= now)):
         return DEPRECATED_PARAMETER_REMOVED.change(
             f"deprecated {_name(old)} removed", new=site, old=old.location, scope=scope
         )
+    early = ""
+    if old.deprecated and sunset is not None:
+        early = f" before its sunset date {sunset.isoformat()}"
+    elif old.deprecated:
+        early = f" (deprecated, but its `x-sunset` {code(old.sunset or '')} is not a date)"
     return PARAMETER_REMOVED.change(
-        f"{_name(old)} removed: clients that send it are ignored or rejected, and what it "
-        "did no longer happens",
+        f"{_name(old)} removed{early}: clients that send it are ignored or rejected, and what "
+        "it did no longer happens",
         new=site,
         old=old.location,
         scope=scope,
