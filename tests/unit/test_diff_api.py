@@ -7,6 +7,7 @@ the fixture pairs of these comparators' rules keep their schemas identical on bo
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -400,6 +401,71 @@ def test_reordered_security_alternatives_and_scopes_are_quiet(
 ) -> None:
     spec = "security: [%s]\npaths:\n  /a: {get: {}}\n"
     assert diff(spec % "{a: [x, y]}, {b: []}", spec % "{b: []}, {a: [y, x]}") == []
+
+
+RICH: dict[str, Any] = {
+    "servers": [{"url": "https://api.example.com", "description": "production"}],
+    "security": [{"key": []}, {"oauth": ["read"]}],
+    "paths": {
+        "/items/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": True}],
+            "get": {
+                "operationId": "getItem",
+                "summary": "Get an item",
+                "tags": ["items", "public"],
+                "deprecated": True,
+                "x-sunset": "2030-01-01",
+                "parameters": [
+                    {"name": "expand", "in": "query", "style": "form", "explode": False},
+                    {"name": "X-Trace", "in": "header", "description": "a trace id"},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the item",
+                        "headers": {"X-Count": {"required": True, "schema": {}}},
+                        "content": {"application/json": {"schema": {}, "example": {"a": 1}}},
+                    },
+                    "default": {"description": "an error"},
+                },
+            },
+            "put": {
+                "requestBody": {"required": True, "content": {"application/json": {}}},
+                "responses": {"204": {"description": "done"}},
+            },
+        }
+    },
+    "components": {
+        "securitySchemes": {
+            "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+            "oauth": {
+                "type": "oauth2",
+                "flows": {"implicit": {"authorizationUrl": "/a", "scopes": {"read": "r"}}},
+            },
+        }
+    },
+}
+
+
+def _reordered(value: Any) -> Any:
+    """Every mapping's keys in reverse order, every description and summary rewritten."""
+    if isinstance(value, dict):
+        return {
+            key: ("rewritten" if key in ("description", "summary") else _reordered(item))
+            for key, item in reversed(value.items())
+        }
+    if isinstance(value, list):
+        return [_reordered(item) for item in value]
+    return value
+
+
+def test_reordering_reformatting_and_prose_edits_report_nothing(
+    write_spec: WriteSpec, compared: list[Comparison]
+) -> None:
+    old = _spec(write_spec, RICH, "old.yaml")
+    text = json.dumps({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}} | RICH)
+    new_json = load_document(write_spec(text, "new.json"))
+    assert run(old, new_json) == []
+    assert run(old, _spec(write_spec, _reordered(RICH), "new.yaml")) == []
 
 
 # --- never raises ---------------------------------------------------------------------------

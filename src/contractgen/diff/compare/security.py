@@ -343,7 +343,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
 # --- requirements ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Alternative:
     """One security requirement, its schemes named as the old contract names them."""
 
