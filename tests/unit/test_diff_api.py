@@ -396,6 +396,15 @@ def test_a_root_security_change_is_one_finding_for_every_operation_it_reaches(
     assert finding.location.pointer == "/security/0/key"
 
 
+def test_root_security_dropped_is_one_finding(diff: Callable[[str, str], list[Finding]]) -> None:
+    without = GLOBAL.replace("security: [{key: [%s]}]\n", "")
+    (finding,) = diff(GLOBAL % "a", without)
+    assert (finding.rule_id, finding.level) == ("DSEC004", Level.INFO)
+    assert finding.scope == ("GET /a", "POST /a")
+    assert finding.before is not None and finding.before.pointer == "/security/0"
+    assert finding.location.pointer == ""
+
+
 def test_reordered_security_alternatives_and_scopes_are_quiet(
     diff: Callable[[str, str], list[Finding]],
 ) -> None:

@@ -342,8 +342,8 @@ def _moved(
             still_removed.append(parameter)
         else:
             moved.append((parameter, partner))
-    taken = {id(new) for _, new in moved}
-    return moved, still_removed, [parameter for parameter in added if id(parameter) not in taken]
+    still_added = [p for p in added if not any(p is partner for _, partner in moved)]
+    return moved, still_removed, still_added
 
 
 def _parameter_changes(pair: OperationPair, context: DiffContext, now: date) -> Iterator[Finding]:

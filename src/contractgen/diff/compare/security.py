@@ -336,7 +336,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
     renamed = renamed_schemes(context.old.schemes, context.new.schemes)
     findings = list(_scheme_changes(context, renamed))
     for pair in context.pairs:
-        findings.extend(_requirement_changes(pair, renamed))
+        findings.extend(_requirement_changes(pair, renamed, context))
     yield from one_per_change(findings)
 
 
@@ -423,7 +423,9 @@ def pair_alternatives(
     return paired, removed, added
 
 
-def _requirement_changes(pair: OperationPair, renamed: dict[str, str]) -> Iterator[Finding]:
+def _requirement_changes(
+    pair: OperationPair, renamed: dict[str, str], context: DiffContext
+) -> Iterator[Finding]:
     old = alternatives(pair.old.security, {})
     new = alternatives(pair.new.security, renamed)
     if {alternative.key for alternative in old} == {alternative.key for alternative in new}:
@@ -448,7 +450,10 @@ def _requirement_changes(pair: OperationPair, renamed: dict[str, str]) -> Iterat
     for alternative in added:
         yield _added(alternative, stranded, scope)
     for alternative in removed:
-        yield _removed(alternative, stranded, added, new_open, pair, scope)
+        site = pair.new.security_location or context.surviving(
+            parent(alternative.requirement.location)
+        )
+        yield _removed(alternative, stranded, added, new_open, site, scope)
 
 
 def _security_now_required(
@@ -503,7 +508,7 @@ def _removed(
     stranded: list[Alternative],
     added: list[Alternative],
     new_open: bool,
-    pair: OperationPair,
+    site: Location,
     scope: list[str],
 ) -> Finding:
     """A removed alternative: breaking only when its clients are left with nothing to meet
@@ -524,7 +529,7 @@ def _removed(
         level = Level.BREAKING
     return REQUIREMENT_REMOVED.change(
         message,
-        new=pair.new.security_location or pair.new.location,
+        new=site,
         old=alternative.requirement.location,
         scope=scope,
         level=level,
