@@ -515,6 +515,54 @@ components:
     assert contract.used_security_schemes == {"apiKey", "oauth"}
 
 
+def test_parameter_deprecation_and_sunset(write_spec: WriteSpec) -> None:
+    body = """\
+paths:
+  /a:
+    get:
+      parameters:
+        - {name: old, in: query, deprecated: true, x-sunset: 2025-01-01}
+        - {name: new, in: query}
+"""
+    old, new = op(build(write_spec, body), "GET /a").parameters
+    assert (old.deprecated, old.sunset) == (True, "2025-01-01")
+    assert (new.deprecated, new.sunset) == (False, None)
+
+
+def test_oauth_flows_and_openid_connect_url(write_spec: WriteSpec) -> None:
+    body = """\
+paths: {}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: https://auth.example/authorize
+          tokenUrl: https://auth.example/token
+          refreshUrl: https://auth.example/refresh
+          scopes: {read: Read, write: Write}
+        clientCredentials: {tokenUrl: https://auth.example/cc, scopes: {admin: Admin}}
+        broken: 3
+    oidc: {type: openIdConnect, openIdConnectUrl: https://auth.example/.well-known}
+"""
+    schemes = build(write_spec, body).schemes
+    flows = schemes["oauth"].flows
+    code = flows["authorizationCode"]
+    assert (code.authorization_url, code.token_url, code.refresh_url) == (
+        "https://auth.example/authorize",
+        "https://auth.example/token",
+        "https://auth.example/refresh",
+    )
+    assert code.scopes == ("read", "write")
+    assert code.location.pointer == "/components/securitySchemes/oauth/flows/authorizationCode"
+    assert flows["clientCredentials"].scopes == ("admin",)
+    assert flows["broken"].token_url is None and flows["broken"].scopes == ()
+    assert schemes["oauth"].scopes == {"read", "write", "admin"}
+    assert schemes["oidc"].open_id_connect_url == "https://auth.example/.well-known"
+    assert schemes["oidc"].flows == {}
+
+
 # --- robustness ----------------------------------------------------------------------------
 
 MALFORMED: list[dict[str, Any]] = [

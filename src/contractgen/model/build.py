@@ -22,6 +22,7 @@ from contractgen.model.contract import (
     Header,
     LegacyForm,
     MediaType,
+    OAuthFlow,
     Operation,
     Parameter,
     RequestBody,
@@ -115,11 +116,7 @@ class _Builder:
         for name, raw in schemes.items():
             value, where = self.read.deref(raw, schemes_at.child(name))
             value = as_dict(value)
-            scopes = {
-                scope
-                for flow in as_dict(value.get("flows")).values()
-                for scope in as_dict(as_dict(flow).get("scopes"))
-            }
+            flows = dict(self.oauth_flows(value.get("flows"), where.child("flows")))
             yield (
                 name,
                 SecurityScheme(
@@ -129,7 +126,24 @@ class _Builder:
                     scheme=as_str(value.get("scheme")),
                     where=as_str(value.get("in")),
                     param_name=as_str(value.get("name")),
-                    scopes=frozenset(scopes),
+                    scopes=frozenset(scope for flow in flows.values() for scope in flow.scopes),
+                    flows=flows,
+                    open_id_connect_url=as_str(value.get("openIdConnectUrl")),
+                ),
+            )
+
+    def oauth_flows(self, raw: Any, at: Location) -> Iterator[tuple[str, OAuthFlow]]:
+        for name, raw_flow in as_dict(raw).items():
+            flow, where = self.read.deref(raw_flow, at.child(name))
+            flow = as_dict(flow)
+            yield (
+                name,
+                OAuthFlow(
+                    location=where,
+                    authorization_url=as_str(flow.get("authorizationUrl")),
+                    token_url=as_str(flow.get("tokenUrl")),
+                    refresh_url=as_str(flow.get("refreshUrl")),
+                    scopes=tuple(as_dict(flow.get("scopes"))),
                 ),
             )
 
@@ -291,6 +305,7 @@ class _Builder:
                     explode=value["explode"] if isinstance(value.get("explode"), bool) else None,
                     deprecated=value.get("deprecated") is True,
                     content_type=next(iter(as_dict(value.get("content"))), None),
+                    sunset=_text(value.get("x-sunset")),
                 )
             )
         return found

@@ -55,6 +55,8 @@ class Parameter:
     deprecated: bool = False
     content_type: str | None = None
     """For a parameter described by `content` instead of `schema`: its one media type."""
+    sunset: str | None = None
+    """`x-sunset`: the date after which a deprecated parameter may go, as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,17 @@ class SecurityRequirement:
 
 
 @dataclass(frozen=True, slots=True)
+class OAuthFlow:
+    """One OAuth 2 flow of a security scheme (`implicit`, `password`, `clientCredentials`, ...)."""
+
+    location: Location
+    authorization_url: str | None = None
+    token_url: str | None = None
+    refresh_url: str | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SecurityScheme:
     name: str
     type: str | None
@@ -92,6 +105,9 @@ class SecurityScheme:
     param_name: str | None = None
     scopes: frozenset[str] = frozenset()
     """For `oauth2`: every scope any of its flows offers."""
+    flows: dict[str, OAuthFlow] = field(default_factory=dict)
+    """For `oauth2`: its flows by name."""
+    open_id_connect_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
