@@ -46,11 +46,12 @@ def compare_documents(old: Document, new: Document) -> Comparison:
         if compare is not None:
             findings.extend(compare(context))
     findings.extend(context.schemas.findings())
-    located = [_located(finding, old, new) for finding in findings]
+    located = [locate(finding, old, new) for finding in findings]
     return Comparison(old_contract, new_contract, located)
 
 
-def _located(finding: Finding, old: Document, new: Document) -> Finding:
+def locate(finding: Finding, old: Document, new: Document) -> Finding:
+    """The finding with line and column filled in, on both sides."""
     before = finding.before
     return replace(
         finding,

@@ -68,7 +68,7 @@ def render_changelog(
     """`## API changes`, the compared documents and the summary, the version advice, then
     one section per level (breaking, potentially breaking, other) listing its changes per
     operation."""
-    compared = f"{inline(printable(summary.old))} → {inline(printable(summary.new))}"
+    compared = f"{_code(printable(summary.old))} → {_code(printable(summary.new))}"
     parts = [f"## {CHANGELOG_TITLE}", f"{compared}: {summary.sentence()}."]
     if summary.version is not None:
         parts.append(inline(printable(summary.version.sentence())) + ".")

@@ -98,8 +98,10 @@ class VersionAdvice:
         """`Version: breaking changes need a major version (2.0.0 or later after 1.4.2);
         1.5.0 is not enough`, or with the note on why it cannot be checked."""
         parts = [f"Version: {_BUMP_REASONS[self.bump]}"]
-        if self.minimum is not None and self.old is not None:
+        if self.minimum is not None and self.bump is not Bump.PATCH:
             parts[0] += f" ({self.minimum} or later after {self.old})"
+        elif self.minimum is not None and self.enough is False:
+            parts[0] += f" (and none below {self.minimum})"
         if self.enough is not None and self.new is not None:
             parts.append(f"{self.new} is {'enough' if self.enough else 'not enough'}")
         if self.note is not None:
