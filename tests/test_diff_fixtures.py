@@ -11,6 +11,10 @@ more and no fewer:
 
 Listing every finding makes each fixture a false-alarm test too. Paths are relative to the
 case folder.
+
+A case may hold `options.yaml` with the command-line options it needs; today only
+`check-version: true`, for DVER001: the version check judges what the comparators found, so
+it runs after them (in `diff.run.compare`, as the command runs it), not in `diff_documents`.
 """
 
 from __future__ import annotations
@@ -22,14 +26,18 @@ from typing import Any
 import pytest
 import yaml
 
+from contractgen.diff.accept import Acceptance
 from contractgen.diff.engine import diff_documents
 from contractgen.diff.registry import diff_catalogue
+from contractgen.diff.run import compare
 from contractgen.load.document import load_document
 from contractgen.location import Location
+from contractgen.report.finding import Finding
 from tests.conftest import FIXTURES
 
 DIFF_FIXTURES = FIXTURES / "diff"
 RULE_IDS = sorted(diff_catalogue())
+OPTIONS = ("check-version",)
 
 
 def _cases() -> list[Path]:
@@ -43,8 +51,19 @@ def _where(location: Location | None, case: Path) -> str | None:
     return f"{file}:{location.line}:{location.column}"
 
 
+def _findings(case: Path) -> list[Finding]:
+    old, new = load_document(case / "old.yaml"), load_document(case / "new.yaml")
+    options_file = case / "options.yaml"
+    if not options_file.exists():
+        return diff_documents(old, new)
+    options = yaml.safe_load(options_file.read_text()) or {}
+    assert set(options) <= set(OPTIONS), f"{options_file}: options are {OPTIONS}"
+    check_version = options.get("check-version", False)
+    return compare(old, new, Acceptance((), ()), check_version=check_version).findings
+
+
 def _reported(case: Path) -> list[dict[str, Any]]:
-    findings = diff_documents(load_document(case / "old.yaml"), load_document(case / "new.yaml"))
+    findings = _findings(case)
     return sorted(
         (
             {

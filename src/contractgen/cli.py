@@ -26,7 +26,8 @@ from contractgen.validate.run import ValidateRequest, validate_command
 
 app = typer.Typer(
     name="contractgen",
-    help="Contract-first toolkit for streaming APIs: validate OpenAPI contracts.",
+    help="Contract-first toolkit for streaming APIs: validate OpenAPI contracts, and find the "
+    "changes between two that break clients.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -37,6 +38,21 @@ app = typer.Typer(
 class RulesFormat(StrEnum):
     TEXT = "text"
     MARKDOWN = "markdown"
+
+
+class ChangeLevel(StrEnum):
+    """The levels of a change, for `diff --fail-on`."""
+
+    BREAKING = "breaking"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class ShownLevel(StrEnum):
+    """What `diff --only` keeps: changes at or above one of these."""
+
+    BREAKING = "breaking"
+    WARNING = "warning"
 
 
 def main() -> None:
@@ -102,7 +118,7 @@ def validate(
             metavar="FORMAT",
             case_sensitive=False,
             show_default=False,
-            help="text (the default), json, sarif, github, junit or markdown.",
+            help="text (the default), json, sarif, github, junit, markdown or html.",
         ),
     ] = ReportFormat.TEXT,
     fail_on: Annotated[
@@ -243,13 +259,163 @@ def validate(
 
 
 @app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD",
+            show_default=False,
+            help="The contract as it was: a spec file, or REV:path in git.",
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            metavar="NEW",
+            show_default=False,
+            help="The contract as it is now: a spec file, or REV:path in git.",
+        ),
+    ],
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            case_sensitive=False,
+            show_default=False,
+            help="text (the default), markdown (a changelog), html, json, sarif, github or junit.",
+        ),
+    ] = ReportFormat.TEXT,
+    fail_on: Annotated[
+        ChangeLevel | None,
+        typer.Option(
+            "--fail-on",
+            metavar="LEVEL",
+            case_sensitive=False,
+            show_default=False,
+            help="Exit 1 when a change is at this level or above: breaking (the default), "
+            "warning or info.",
+        ),
+    ] = None,
+    only: Annotated[
+        ShownLevel | None,
+        typer.Option(
+            "--only",
+            metavar="LEVEL",
+            case_sensitive=False,
+            show_default=False,
+            help="Report only changes at this level or above: breaking or warning.",
+        ),
+    ] = None,
+    ignore: Annotated[
+        Path | None,
+        typer.Option(
+            "--ignore",
+            metavar="FILE",
+            show_default=False,
+            help="Accept the changes this YAML file lists (entries naming a rule, operation or "
+            "pointer, each with a reason); adds to the configuration's diff.ignore.",
+        ),
+    ] = None,
+    check_version: Annotated[
+        bool | None,
+        typer.Option(
+            "--check-version/--no-check-version",
+            metavar="",
+            show_default=False,
+            help="Report a new info.version bumped less than the changes need (DVER001). Off "
+            "by default.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            show_default=False,
+            help="Configuration file (default: the nearest .contractgen.yaml, or pyproject.toml "
+            "with a tool.contractgen table).",
+        ),
+    ] = None,
+    allow_external_refs: Annotated[
+        bool,
+        typer.Option(
+            "--allow-external-refs",
+            metavar="",
+            show_default=False,
+            help="Follow $refs to files outside the spec's folder. URLs are never fetched.",
+        ),
+    ] = False,
+    max_file_size: Annotated[
+        int,
+        typer.Option(
+            "--max-file-size",
+            metavar="BYTES",
+            callback=_at_least_one,
+            show_default=False,
+            help=f"Refuse larger files before reading them (default: {DEFAULT_MAX_BYTES}, "
+            f"{DEFAULT_MAX_BYTES // 2**20} MiB).",
+        ),
+    ] = DEFAULT_MAX_BYTES,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            metavar="",
+            show_default=False,
+            help="Colour the text report (default: when stdout is a terminal and NO_COLOR is "
+            "unset).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default=False,
+            help="Write the report to this file instead of stdout.",
+        ),
+    ] = None,
+) -> None:
+    """Report the changes from OLD to NEW, and which of them break existing clients.
+
+    Exit status: 0 nothing at or above --fail-on, 1 changes at or above it, 2 input or usage
+    errors.
+    """
+    from contractgen.diff.run import DiffRequest, diff_command  # `validate` never pays for it
+
+    request = DiffRequest(
+        old=old,
+        new=new,
+        format=format,
+        fail_on=Level(fail_on.value) if fail_on is not None else None,
+        only=Level(only.value) if only is not None else None,
+        ignore_file=ignore,
+        check_version=check_version,
+        config=config,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+        color=_use_color(color, output),
+    )
+    with user_errors():
+        outcome = diff_command(request)
+        _write_report(outcome.report, output)
+    for message in outcome.messages:
+        typer.echo(message, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
 def rules(
     rule: Annotated[
         str | None,
         typer.Argument(
             metavar="RULE",
             show_default=False,
-            help="A rule id or name to explain; without it, list every rule.",
+            help="A rule id or name to explain (with --diff, also an oasdiff id); without it, "
+            "list every rule.",
         ),
     ] = None,
     format: Annotated[
@@ -260,15 +426,27 @@ def rules(
             metavar="FORMAT",
             case_sensitive=False,
             show_default=False,
-            help="text (the default), or markdown: the whole catalogue, as in docs/rules.md.",
+            help="text (the default), or markdown: the whole catalogue, as in docs/rules.md "
+            "(with --diff, docs/diff-rules.md).",
         ),
     ] = RulesFormat.TEXT,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            metavar="",
+            show_default=False,
+            help="The rules of `contractgen diff` (the kinds of change it reports) instead.",
+        ),
+    ] = False,
 ) -> None:
-    """List the validation rules, or explain one."""
+    """List the validation rules (or, with --diff, the diff rules), or explain one."""
     # Imported here: jinja2 and rich's syntax highlighting would slow every `validate` start.
     from contractgen.docs import explain_rule, rules_markdown, rules_table
 
-    if format is RulesFormat.MARKDOWN:
+    if diff:
+        _diff_rules(rule, format)
+    elif format is RulesFormat.MARKDOWN:
         typer.echo(rules_markdown(catalogue().values()), nl=False)
     elif rule is None:
         rules_table(catalogue().values())
@@ -279,6 +457,24 @@ def rules(
                 f"no rule {rule!r}; `contractgen rules` lists them", param_hint="RULE"
             )
         explain_rule(found)
+
+
+def _diff_rules(rule: str | None, format: RulesFormat) -> None:
+    from contractgen.diff.registry import diff_catalogue, find_diff_rule
+    from contractgen.docs import diff_rules_markdown, explain_diff_rule, rules_table
+
+    if format is RulesFormat.MARKDOWN:
+        typer.echo(diff_rules_markdown(diff_catalogue().values()), nl=False)
+    elif rule is None:
+        rules_table(diff_catalogue().values())
+    else:
+        found = find_diff_rule(rule)
+        if found is None:
+            raise typer.BadParameter(
+                f"no diff rule {rule!r}; `contractgen rules --diff` lists them",
+                param_hint="RULE",
+            )
+        explain_diff_rule(found)
 
 
 def _use_color(flag: bool | None, output: Path | None) -> bool:

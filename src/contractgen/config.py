@@ -4,16 +4,24 @@ Read from `--config FILE`, or else from the nearest `.contractgen.yaml` or `pypr
 with a `[tool.contractgen]` table, searching upward from the working directory and stopping
 at the repository root (the folder holding `.git`). Every mistake is USAGE002 naming the file
 and the key; YAML also gives the line (tomllib does not keep positions).
+
+The `diff` table (`[tool.contractgen.diff]`) holds what `contractgen diff` reads: `ignore`
+entries accepting known changes (see `diff.accept`), `fail-on` and `check-version`. An ignore
+file (`diff --ignore FILE`) is a YAML list of the same entries, read by `read_ignore_file`.
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contractgen.diff.accept import AcceptedChange, operation_key
+from contractgen.diff.registry import diff_catalogue, find_diff_rule
 from contractgen.errors import LoadError, UsageError
 from contractgen.load.parse import MAX_INTEGER_DIGITS, parse_yaml
 from contractgen.load.positions import PositionIndex, positions_for
@@ -25,11 +33,26 @@ from contractgen.validate.selection import Selection, unknown_selector
 
 YAML_NAME = ".contractgen.yaml"
 PYPROJECT_NAME = "pyproject.toml"
-KEYS = ("select", "ignore", "rules", "fail-on", "allow-external-refs")
+KEYS = ("select", "ignore", "rules", "fail-on", "allow-external-refs", "diff")
 IGNORE_KEYS = ("rule", "pointer", "reason", "file")
+DIFF_KEYS = ("ignore", "fail-on", "check-version")
+DIFF_IGNORE_KEYS = ("rule", "operation", "pointer", "reason", "until")
+#: What a diff entry may name; it needs one at least.
+DIFF_MATCHERS = ("rule", "operation", "pointer")
+DIFF_LEVELS = (Level.BREAKING, Level.WARNING, Level.INFO)
 OFF = "off"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffSettings:
+    """The `diff` table: accepted changes and defaults for `diff`'s options."""
+
+    accepted: tuple[AcceptedChange, ...] = ()
+    fail_on: Level | None = None
+    check_version: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +64,7 @@ class Config:
     selection: Selection = field(default_factory=Selection)
     fail_on: Level | None = None
     allow_external_refs: bool | None = None
+    diff: DiffSettings = field(default_factory=DiffSettings)
     #: The file the configuration came from, or None when none was found.
     source: Path | None = None
 
@@ -52,6 +76,14 @@ def load_config(explicit: Path | None = None, *, start: Path | None = None) -> C
         return Config()
     table, where = _read(path)
     return _Parser(path, where).config(table)
+
+
+def read_ignore_file(path: Path) -> tuple[AcceptedChange, ...]:
+    """The entries of an ignore file: a YAML list of `diff.ignore` entries (empty: none)."""
+    entries, where = _read_yaml(path, _read_text(path))
+    if entries == {}:  # an empty file
+        return ()
+    return _Parser(path, where).accepted_changes(entries, ())
 
 
 def find_config(start: Path) -> Path | None:
@@ -183,7 +215,93 @@ class _Parser:
         ignores, ignored_rules = self._ignores(table.get("ignore", []))
         selection = Selection(self._select(table.get("select")), ignored_rules)
         settings = RuleSettings(levels=levels, disabled=frozenset(disabled), ignores=ignores)
-        return Config(settings, selection, fail_on, allow, self.path)
+        diff = self._diff(table["diff"]) if "diff" in table else DiffSettings()
+        return Config(settings, selection, fail_on, allow, diff, self.path)
+
+    def _diff(self, table: Any) -> DiffSettings:
+        table = self._mapping(table, ("diff",))
+        self._known_keys(table, DIFF_KEYS, ("diff",))
+        fail_on = table.get("fail-on")
+        if fail_on is not None:
+            fail_on = self._change_level(fail_on, ("diff", "fail-on"))
+        check = table.get("check-version")
+        if check is not None and not isinstance(check, bool):
+            raise self._error(
+                ("diff", "check-version"), f"must be true or false, not {_shown(check)}"
+            )
+        accepted = self.accepted_changes(table.get("ignore", []), ("diff", "ignore"))
+        return DiffSettings(accepted, fail_on, check)
+
+    def _change_level(self, value: Any, path: KeyPath) -> Level:
+        choices = [level.value for level in DIFF_LEVELS]
+        if isinstance(value, str) and value in choices:
+            return Level(value)
+        raise self._error(path, f"{_shown(value)} is not one of {', '.join(choices)}")
+
+    def accepted_changes(self, entries: Any, path: KeyPath) -> tuple[AcceptedChange, ...]:
+        """Ignore entries for diff: each a table naming a rule, operation or pointer."""
+        if not isinstance(entries, list):
+            raise self._error(
+                path, "must be a list of {rule, operation, pointer, reason, until} entries"
+            )
+        return tuple(self._accepted(entry, (*path, index)) for index, entry in enumerate(entries))
+
+    def _accepted(self, entry: Any, path: KeyPath) -> AcceptedChange:
+        if not isinstance(entry, dict):
+            raise self._error(path, "must be a {rule, operation, pointer, reason, until} table")
+        self._known_keys(entry, DIFF_IGNORE_KEYS, path)
+        if not any(key in entry for key in DIFF_MATCHERS):
+            raise self._error(path, "needs a `rule`, an `operation` or a `pointer` to match")
+        for key in ("reason", *(key for key in DIFF_MATCHERS if key in entry)):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                hint = ": say why the change is accepted" if key == "reason" else ""
+                raise self._error(path, f"needs a non-empty `{key}` string{hint}")
+        pointer = entry.get("pointer")
+        if pointer is not None and not pointer.startswith("/"):
+            raise self._error(
+                (*path, "pointer"), f"{pointer!r} is not a JSON Pointer (it starts with '/')"
+            )
+        rule = entry.get("rule")
+        operation = entry.get("operation")
+        return AcceptedChange(
+            reason=entry["reason"],
+            source=self._source(path),
+            rule=self._diff_rule_id(rule, (*path, "rule")) if rule is not None else None,
+            operation=operation_key(operation) if operation is not None else None,
+            pointer=pointer,
+            until=self._date(entry["until"], (*path, "until")) if "until" in entry else None,
+        )
+
+    def _diff_rule_id(self, key: str, path: KeyPath) -> str:
+        rule = find_diff_rule(key)
+        if rule is None:
+            names = [*diff_catalogue(), *(rule.name for rule in diff_catalogue().values())]
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self._error(
+                path,
+                f"unknown diff rule {_shown(key)}{hint}; `contractgen rules --diff` lists them",
+            )
+        return rule.id
+
+    def _date(self, value: Any, path: KeyPath) -> datetime.date:
+        """A calendar date: TOML's own, or YAML's `2025-06-30` (read as text)."""
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+            try:
+                return datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self._error(path, f"{_shown(value)} is not a date such as 2025-06-30")
+
+    def _source(self, path: KeyPath) -> str:
+        """Where an entry is written, for the messages that name it later."""
+        display = display_path(self.path)
+        line, column = self.where.at(path)
+        if line is None:
+            return f"{display} ({self.where.name(path)})"
+        return f"{display}:{line}:{column}"
 
     def _select(self, selectors: Any) -> tuple[str, ...] | None:
         if selectors is None:

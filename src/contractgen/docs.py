@@ -1,4 +1,5 @@
-"""Documentation generated from the code: docs/rules.md comes from the rule catalogue.
+"""Documentation generated from the code: docs/rules.md comes from the rule catalogue,
+docs/diff-rules.md from the diff rule catalogue.
 
 Templates load through a `ChoiceLoader`: the installed package's `contractgen/templates`
 (wheels force-include the repository's `templates/` there) or, in a source checkout or an
@@ -18,14 +19,18 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
+    from contractgen.diff.registry import DiffRule
+    from contractgen.report.rules import RuleInfo
     from contractgen.validate.registry import Rule
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RULES_TEMPLATE = "docs/rules.md.j2"
 REGENERATE_RULES = "contractgen rules --format markdown > docs/rules.md"
+DIFF_RULES_TEMPLATE = "docs/diff-rules.md.j2"
+REGENERATE_DIFF_RULES = "contractgen rules --diff --format markdown > docs/diff-rules.md"
 
 
 def template_environment() -> jinja2.Environment:
@@ -55,6 +60,12 @@ def rules_markdown(rules: Iterable[Rule]) -> str:
     return template.render(rules=list(rules), regenerate=REGENERATE_RULES)
 
 
+def diff_rules_markdown(rules: Iterable[DiffRule]) -> str:
+    """docs/diff-rules.md: a table of every diff rule, then each one's rationale and example."""
+    template = template_environment().get_template(DIFF_RULES_TEMPLATE)
+    return template.render(rules=list(rules), regenerate=REGENERATE_DIFF_RULES)
+
+
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, `|` and backticks escaped."""
     one_line = " ".join(str(text).split())
@@ -67,8 +78,8 @@ def code_fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def rules_table(rules: Iterable[Rule], console: Console | None = None) -> None:
-    """`contractgen rules`: one row per rule; plain aligned columns when piped."""
+def rules_table(rules: Iterable[RuleInfo], console: Console | None = None) -> None:
+    """`contractgen rules` (and `--diff`): one row per rule; plain aligned columns when piped."""
     console = console or Console()
     rules = list(rules)
     if not console.is_terminal:
@@ -87,13 +98,31 @@ def rules_table(rules: Iterable[Rule], console: Console | None = None) -> None:
 
 def explain_rule(rule: Rule, console: Console | None = None) -> None:
     """`contractgen rules ID`: summary, rationale, and the bad and good examples."""
+    _explain(rule, rule.rationale, [], [("Problem:", rule.bad), ("Fix:", rule.good)], console)
+
+
+def explain_diff_rule(rule: DiffRule, console: Console | None = None) -> None:
+    """`contractgen rules --diff ID`: summary, rationale, oasdiff ids, before and after."""
+    extras = [f"oasdiff: {', '.join(rule.oasdiff)}"] if rule.oasdiff else []
+    examples = [("Before:", rule.before), ("After:", rule.after)]
+    _explain(rule, rule.rationale, extras, examples, console)
+
+
+def _explain(
+    rule: RuleInfo,
+    rationale: str,
+    extras: Sequence[str],
+    examples: Sequence[tuple[str, str]],
+    console: Console | None,
+) -> None:
     console = console or Console()
     console.print(f"{rule.id} {rule.name} ({rule.level.value})", style="bold", markup=False)
     _plain(console, rule.summary)
-    if rule.rationale:
-        _plain(console, "")
-        _plain(console, rule.rationale)
-    for title, example in (("Problem:", rule.bad), ("Fix:", rule.good)):
+    for text in [rationale, *extras]:
+        if text:
+            _plain(console, "")
+            _plain(console, text)
+    for title, example in examples:
         if example:
             _plain(console, "")
             console.print(title, style="bold", markup=False)

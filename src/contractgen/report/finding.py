@@ -44,9 +44,15 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable identity for baselines and SARIF: independent of line numbers."""
-        key = "\x1f".join((self.rule_id, self.location.file, self.location.pointer, self.message))
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        """Stable identity for baselines and SARIF: independent of line numbers.
+
+        A change between two documents is also identified by where it was in the old one
+        (its pointer only: the old side's file name differs between a file and `REV:path`).
+        """
+        parts = [self.rule_id, self.location.file, self.location.pointer, self.message]
+        if self.before is not None:
+            parts.append(self.before.pointer)
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

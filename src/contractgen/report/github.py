@@ -1,9 +1,11 @@
 """GitHub Actions workflow commands, which GitHub turns into annotations on the changed lines.
 
 Each finding becomes `::error file=F,line=L,col=C,title=RULE::message` (`warning` and
-`notice` for the other levels). The runner splits a command on `::`, `,` and newlines, so
-values are percent-escaped exactly as the runner decodes them, after control characters from
-the contract are escaped (see `printable`): only the related locations start lines of their own.
+`notice` for the other levels; a breaking change is an `error`). A change between two
+documents annotates its new side; its old position follows the message as `old: file:l:c`.
+The runner splits a command on `::`, `,` and newlines, so values are percent-escaped exactly
+as the runner decodes them, after control characters from the contract are escaped (see
+`printable`): only the old position and related locations start lines of their own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from contractgen.report.summary import ordered
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-_COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "notice"}
+_COMMANDS = {
+    Level.BREAKING: "error",
+    Level.ERROR: "error",
+    Level.WARNING: "warning",
+    Level.INFO: "notice",
+}
 
 
 def render_github(findings: Sequence[Finding]) -> str:
@@ -39,8 +46,10 @@ def command(finding: Finding) -> str:
 
 
 def _message(finding: Finding) -> str:
-    """The message, with related locations on lines of their own (annotations show newlines)."""
-    lines = [finding.message, *(f"related: {loc}" for loc in finding.related)]
+    """The message, with the old side and related locations on lines of their own
+    (annotations show newlines)."""
+    before = [f"old: {finding.before}"] if finding.before is not None else []
+    lines = [finding.message, *before, *(f"related: {loc}" for loc in finding.related)]
     return "\n".join(printable(line) for line in lines)
 
 

@@ -92,10 +92,13 @@ def _clean_case(file: str) -> ET.Element:
 
 
 def _details(finding: Finding) -> str:
-    """The failure body: where, what, and any related locations, one per line."""
+    """The failure body: where, what, the old side of a change and any related locations,
+    one per line."""
+    before = [f"old: {finding.before}"] if finding.before is not None else []
     lines = [
         f"{finding.level.value} {finding.rule_id} at {finding.location}",
         finding.message,
+        *before,
         *(f"related: {related}" for related in finding.related),
     ]
     return "\n".join(_xml_text(line) for line in lines)

@@ -2,7 +2,9 @@
 
 GitHub asks for relative artifact URIs (resolved against `%SRCROOT%`, the checkout) and a
 `startLine` in every region, so a finding without a known line gets no region at all.
-The JSON pointer travels as a logical location, because it survives line shifts.
+The JSON pointer travels as a logical location, because it survives line shifts. A change
+between two documents is located on the new side; where it was in the old one is the first
+related location, with the message "before the change".
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ SRCROOT = "%SRCROOT%"
 #: The key under which `Finding.fingerprint` goes into `partialFingerprints`.
 FINGERPRINT_KEY = "contractgen/v1"
 
-_LEVELS = {Level.ERROR: "error", Level.WARNING: "warning", Level.INFO: "note"}
+_LEVELS = {
+    Level.BREAKING: "error",
+    Level.ERROR: "error",
+    Level.WARNING: "warning",
+    Level.INFO: "note",
+}
+BEFORE_MESSAGE = "before the change"
 
 
 def render_sarif(
@@ -120,10 +128,13 @@ def _result(finding: Finding, rule_index: int, root: Path | None) -> dict[str, A
         "locations": [_location(finding.location, root)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
-    if finding.related:
+    related = [_location(location, root) for location in finding.related]
+    if finding.before is not None:
+        before = _location(finding.before, root)
+        related.insert(0, {**before, "message": {"text": BEFORE_MESSAGE}})
+    if related:
         result["relatedLocations"] = [
-            {"id": position, **_location(related, root)}
-            for position, related in enumerate(finding.related, start=1)
+            {"id": position, **location} for position, location in enumerate(related, start=1)
         ]
     return result
 

@@ -9,16 +9,14 @@ relevant pointer.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
 from contractgen.load.document import RefError
+from contractgen.load.structure import openapi_schema, openapi_validator
 from contractgen.location import Location, join_pointer, split_pointer
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.best_match import Problem, pointer, problems, show
@@ -57,15 +55,10 @@ _OAS_DIALECT_PREFIX = "https://spec.openapis.org/oas/3."
 
 
 @cache
-def _openapi_validator(minor: int) -> jsonschema_rs.Validator:
-    return jsonschema_rs.validator_for(_openapi_schema(minor))
-
-
-@cache
 def _definition_validator(minor: int, kind: str) -> jsonschema_rs.Validator | None:
     """A validator for one object of the official schema (`$defs/response`, 3.0's
     `definitions/Response`), with the whole schema as the resource its references use."""
-    schema = _openapi_schema(minor)
+    schema = openapi_schema(minor)
     section = "definitions" if minor == 0 else "$defs"
     name = _DEFINITIONS.get(kind, ("", ""))[0 if minor == 0 else 1]
     if name not in schema.get(section, {}):
@@ -106,29 +99,6 @@ _DEFINITIONS = {
     "discriminator": ("Discriminator", ""),  # from 3.1 on, part of the Schema dialect
     "xml": ("XML", ""),
 }
-
-
-@cache
-def _openapi_schema(minor: int) -> dict[str, Any]:
-    """The official JSON Schema of OpenAPI 3.<minor>, as bundled by openapi-spec-validator."""
-    text = (_schemas_folder() / f"v3.{minor}" / "schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-def _schemas_folder() -> Path:
-    """openapi-spec-validator's schema folder, found without importing the package.
-
-    (`importlib.resources.files` would import it: 170 ms of jsonschema and friends that
-    contractgen does not use.)
-    """
-    spec = find_spec(_SCHEMAS_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"{_SCHEMAS_PACKAGE} is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "schemas"
-
-
-_SCHEMAS_PACKAGE = "openapi_spec_validator"
 
 
 @cache
@@ -264,7 +234,7 @@ def _legacy_bound_message(problem: Problem, data: Any) -> str:
                 "200": {description: The pets}
     """,
 )
-def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
+def checkopenapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
     document = ctx.document
     misplaced = {(m.location.file, m.location.pointer) for m in references(document).misplaced}
     for finding in _openapi_findings(rule, document):
@@ -274,12 +244,12 @@ def check_openapi_schema(rule: Rule, ctx: RuleContext) -> Iterator[Finding]:
 
 def _openapi_findings(rule: Rule, document: Document) -> Iterator[Finding]:
     minor = document.version_tuple[1]
-    validator = _openapi_validator(minor)
+    validator = openapi_validator(minor)
     data = document.data
     if not validator.is_valid(data):
         errors = validator.iter_errors(data)
         root = document.root.location()
-        yield from _errors_to_findings(rule, errors, data, root, schema=_openapi_schema(minor))
+        yield from _errors_to_findings(rule, errors, data, root, schema=openapi_schema(minor))
     yield from _check_referenced(rule, document, minor)
 
 
@@ -293,7 +263,7 @@ def _check_referenced(rule: Rule, document: Document, minor: int) -> Iterator[Fi
         if validator is None or validator.is_valid(found.value):
             continue
         errors = validator.iter_errors(found.value)
-        at, schema = found.location, _openapi_schema(minor)
+        at, schema = found.location, openapi_schema(minor)
         for finding in _errors_to_findings(rule, errors, found.value, at, schema=schema):
             key = (finding.location.file, finding.location.pointer, finding.message)
             if key not in seen:  # an object inside another one, referenced on its own too
