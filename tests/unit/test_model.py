@@ -275,6 +275,13 @@ def test_json_lines_discriminated_union(streams: Contract) -> None:
     assert [(m.value, m.in_union) for m in jsonl.mappings] == [("delta", True), ("error", True)]
 
 
+def test_discriminator_location_is_where_it_is_said(streams: Contract) -> None:
+    declared, inferred = stream(streams, "POST /native"), stream(streams, "POST /jsonl")
+    assert declared.discriminator_location is not None
+    assert declared.discriminator_location.pointer.endswith("/x-contract-stream/discriminator")
+    assert inferred.discriminator_location == inferred.union_location
+
+
 def test_fern_streaming(streams: Contract) -> None:
     sse = stream(streams, "POST /fern")
     assert sse.sentinel == "[END]" and sse.stream_flag == "/options/stream"
@@ -343,6 +350,14 @@ def test_rate_limits_merge_by_name(write_spec: WriteSpec) -> None:
     assert rpm.partition == "api_key"
     assert limits.has("rateLimits") and limits.has("rateLimits.rpm")
     assert not limits.has("rateLimits.tpm")
+
+
+def test_a_merged_rate_limit_knows_where_each_field_was_set(write_spec: WriteSpec) -> None:
+    (rpm,) = op(build(write_spec, LIMITS), "POST /a").limits.rate_limits
+    assert rpm.location.pointer == "/paths/~1a/post/x-contract-limits/rateLimits/0"
+    assert rpm.source("quota").pointer == "/paths/~1a/post/x-contract-limits/rateLimits/0/quota"
+    inherited = "/x-contract-limits/rateLimits/0/windowSeconds"
+    assert rpm.source("windowSeconds").pointer == inherited
 
 
 def test_null_removes_whole_sections(write_spec: WriteSpec) -> None:

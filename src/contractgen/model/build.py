@@ -472,6 +472,9 @@ class _Builder:
             events=found.events,
             union_location=found.union,
             discriminator=declared_discriminator or found.discriminator,
+            discriminator_location=ext_at.child("discriminator")
+            if declared_discriminator
+            else found.union,
             has_union_discriminator=found.pinned,
             mappings=found.mappings,
             declared="x-contract-stream" in raw or declared_sentinel,

@@ -20,6 +20,13 @@ class RateLimit:
     window_seconds: int | None
     partition: str | None
     location: Location
+    """The most specific entry of this name (an operation's override, else the inherited one)."""
+    field_sources: dict[str, Location] = field(default_factory=dict)
+    """Where each field (`quota`, `windowSeconds`, ...) was set: an override may set only one."""
+
+    def source(self, name: str) -> Location:
+        """Where a field's value was declared; an unset field points into the entry."""
+        return self.field_sources.get(name) or self.location.child(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,10 @@ class Limits:
         return as_int(self.values.get("websocket.idleTimeoutSeconds"))
 
 
+_Entry = tuple[dict[str, Any], Location, dict[str, Location]]
+"""A rate limit being merged: its fields, its most specific entry, where each field was set."""
+
+
 def merge_limits(declarations: list[tuple[Any, Location]]) -> Limits:
     """Deep-merge limit declarations, least specific first.
 
@@ -114,7 +125,7 @@ def merge_limits(declarations: list[tuple[Any, Location]]) -> Limits:
     """
     values: dict[str, Any] = {}
     sources: dict[str, Location] = {}
-    rates: dict[str, tuple[dict[str, Any], Location]] = {}
+    rates: dict[str, _Entry] = {}
     for raw, at in declarations:
         for key, value in as_dict(raw).items():
             if key == "rateLimits":
@@ -129,15 +140,14 @@ def merge_limits(declarations: list[tuple[Any, Location]]) -> Limits:
             window_seconds=as_int(entry.get("windowSeconds")),
             partition=as_str(entry.get("partition")),
             location=where,
+            field_sources=field_sources,
         )
-        for name, (entry, where) in rates.items()
+        for name, (entry, where, field_sources) in rates.items()
     )
     return Limits(values, sources, rate_limits)
 
 
-def _merge_rate_limits(
-    rates: dict[str, tuple[dict[str, Any], Location]], value: Any, at: Location
-) -> None:
+def _merge_rate_limits(rates: dict[str, _Entry], value: Any, at: Location) -> None:
     if value is None:
         rates.clear()
         return
@@ -148,11 +158,14 @@ def _merge_rate_limits(
         if entry.get("disabled") is True:
             rates.pop(name, None)
             continue
-        inherited = rates.get(name, ({}, at))[0]
+        inherited, _, inherited_sources = rates.get(name, ({}, at, {}))
+        where = at.child(index)
         merged = {**inherited, **{k: v for k, v in entry.items() if v is not None}}
+        sources = {**inherited_sources, **{k: where.child(k) for k in entry}}
         for key in [k for k, v in entry.items() if v is None]:
             merged.pop(key, None)
-        rates[name] = (merged, at.child(index))
+            sources.pop(key, None)
+        rates[name] = (merged, where, sources)
 
 
 def _flatten(

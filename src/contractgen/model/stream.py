@@ -94,6 +94,8 @@ class Stream:
     """Where the event union (`oneOf`/`anyOf`) is written, if the item is a union."""
     discriminator: str | None = None
     """`event` (the SSE field) or `data#/<pointer>` into the JSON payload."""
+    discriminator_location: Location | None = None
+    """Where it is said: `x-contract-stream.discriminator`, else the union it is read from."""
     has_union_discriminator: bool = False
     """Whether the union names its discriminator (OpenAPI `discriminator` or `const` pins)."""
     mappings: tuple[DiscriminatorMapping, ...] = ()
