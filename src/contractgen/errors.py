@@ -25,6 +25,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "LOAD011": "more than one YAML document in a file",
     "LOAD012": "file cannot be read",
     "LOAD013": "file is not YAML or JSON",
+    "LOAD014": "git revision cannot be read",
     "USAGE001": "no input files matched",
     "USAGE002": "invalid configuration",
     "USAGE003": "invalid baseline file",

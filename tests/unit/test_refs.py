@@ -112,6 +112,13 @@ def test_file_outside_the_folder_is_allowed_on_request(tmp_path: Path) -> None:
     assert doc.resolve("../shared.yaml#/Thing", doc.root.location()).value == {"type": "string"}
 
 
+@pytest.mark.parametrize("ref", ["a\x00b/c.yaml#/X", "c\x00.yaml#/X"], ids=["folder", "name"])
+def test_a_nul_in_a_file_name_is_a_reference_error(write_spec: WriteSpec, ref: str) -> None:
+    """YAML's `"\\0"` escape puts a NUL into a string that no file system takes in a name."""
+    doc = load_document(write_spec(HEAD))
+    assert ref_error(doc, ref).kind == "load"
+
+
 def test_absolute_path_outside_is_refused(tmp_path: Path) -> None:
     doc = load_document(outside_setup(tmp_path))
     assert ref_error(doc, f"{tmp_path / 'shared.yaml'}#/Thing").kind == "outside"

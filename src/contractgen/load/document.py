@@ -1,8 +1,9 @@
 """A loaded OpenAPI document: its files, their data, references between them, positions.
 
-The document is the only thing that touches the file system after the command line: it
-reads the root file, reads referenced files on demand, and refuses references that leave
-the spec's folder or name a URL (nothing here ever opens a network connection).
+The document is the only thing that reads spec files after the command line: it reads the
+root file, reads referenced files on demand through its `Source` (the file system, or a git
+revision), and refuses references that leave the spec's folder or name a URL (nothing here
+ever opens a network connection).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from contractgen.errors import LoadError
 from contractgen.load.collect import RefSite, is_schema_name, normalize_and_collect
 from contractgen.load.parse import parse
 from contractgen.load.positions import PositionIndex, positions_for
-from contractgen.load.source import DEFAULT_MAX_BYTES, display_path, read_text
+from contractgen.load.source import (
+    DEFAULT_MAX_BYTES,
+    FILE_SYSTEM,
+    Source,
+    display_path,
+    read_text,
+)
 from contractgen.location import Location, join_pointer, split_pointer
 
 SUPPORTED_VERSIONS = re.compile(r"3\.[012]\.\d+(-[0-9A-Za-z.-]+)?\Z")
@@ -113,9 +120,13 @@ def _is_reference(value: Any) -> bool:
 class Document:
     """The root file, the files it references, and the OpenAPI version it declares."""
 
-    def __init__(self, root: SourceFile, options: LoadOptions) -> None:
+    def __init__(
+        self, root: SourceFile, options: LoadOptions, source: Source = FILE_SYSTEM
+    ) -> None:
         self.root = root
         self.options = options
+        #: Where the root file came from, and so every file it references.
+        self.source = source
         self.root_dir = root.path.parent
         self.files: dict[str, SourceFile] = {root.display: root}
         self._by_path: dict[Path, SourceFile] = {root.path: root}
@@ -272,24 +283,36 @@ class Document:
         return Resolved(source.location(join_pointer(tokens)), value)
 
     def _load_referenced(self, file_part: str, at: Location) -> SourceFile:
+        if "\x00" in file_part:  # a YAML or JSON escape; no file system or tree can hold it
+            raise RefError("load", f"$ref {file_part!r} cannot be loaded: a NUL in a file name")
         base = self.files[at.file].path.parent
-        path = Path(os.path.realpath(base / file_part))
+        path = self.source.locate(base / file_part)
         if path in self._by_path:
             return self._by_path[path]
-        if not self.options.allow_external_refs and not path.is_relative_to(self.root_dir):
-            raise RefError(
-                "outside",
-                f"$ref {file_part!r} leaves the spec's folder {display_path(self.root_dir)} "
-                "(allow with --allow-external-refs)",
-            )
-        display = display_path(path)
+        if not path.is_relative_to(self.root_dir):
+            self._check_external(file_part, path)
+        display = self.source.display(path)
         try:
-            source = load_source(path, display, self.options)
+            text = self.source.read(path, display, self.options.max_bytes)
+            source = parse_source(path, display, text)
         except LoadError as exc:
             raise RefError("load", f"$ref {file_part!r} cannot be loaded: {exc.render()}") from None
         self.files[display] = source
         self._by_path[path] = source
         return source
+
+    def _check_external(self, file_part: str, path: Path) -> None:
+        """Refuse a file outside the spec's folder, unless allowed and its source allows it."""
+        if not self.options.allow_external_refs:
+            folder = self.source.display(self.root_dir)
+            raise RefError(
+                "outside",
+                f"$ref {file_part!r} leaves the spec's folder {folder} "
+                "(allow with --allow-external-refs)",
+            )
+        why = self.source.unreachable(path)
+        if why is not None:
+            raise RefError("outside", f"$ref {file_part!r} {why}")
 
 
 class SchemaIds:
@@ -402,20 +425,20 @@ def load_document(path: Path, options: LoadOptions | None = None) -> Document:
     display = display_path(path)
     # Read through the path as given: `/dev/stdin` is a pipe, its /proc target a dead name.
     text = read_text(path, display, max_bytes=options.max_bytes)
-    source = parse_source(Path(os.path.realpath(path)), display, text)
-    if not isinstance(source.data, dict):
+    return root_document(parse_source(Path(os.path.realpath(path)), display, text), options)
+
+
+def root_document(root: SourceFile, options: LoadOptions, source: Source = FILE_SYSTEM) -> Document:
+    """The document a parsed root file starts; raises `LoadError` if it is not one."""
+    if not isinstance(root.data, dict):
         raise LoadError(
             "LOAD009",
             "the document root must be a mapping (an OpenAPI Object)",
-            source.display,
+            root.display,
             1,
             1,
         )
-    return Document(source, options)
-
-
-def load_source(path: Path, display: str, options: LoadOptions) -> SourceFile:
-    return parse_source(path, display, read_text(path, display, max_bytes=options.max_bytes))
+    return Document(root, options, source)
 
 
 def parse_source(path: Path, display: str, text: str) -> SourceFile:

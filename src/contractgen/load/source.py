@@ -1,7 +1,8 @@
 """Read a file's text, refusing what cannot be a spec before parsing it.
 
-Every file contractgen reads (specs, referenced files, configuration, baselines) comes through
-here: only regular files, size-checked before a byte is read.
+Every file contractgen reads from disk (specs, referenced files, configuration, baselines)
+comes through here: only regular files, size-checked before a byte is read. A document reads
+its files through a `Source`: the file system here, a git revision in `revision.py`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from contractgen.errors import LoadError
 
@@ -21,6 +22,41 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _GROWTH_CHUNK = 1024 * 1024
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+class Source(Protocol):
+    """Where a document's files come from: how paths are matched, named and read."""
+
+    def locate(self, path: Path) -> Path:
+        """The file a path names, spelled as the document knows it (`..` and links gone)."""
+
+    def display(self, path: Path) -> str:
+        """How a file or folder is named in findings and errors."""
+
+    def unreachable(self, path: Path) -> str | None:
+        """Why no reference may reach this file, even outside the spec's folder; None if one may."""
+
+    def read(self, path: Path, display: str, max_bytes: int) -> str:
+        """The file's text, refused as `read_text` refuses a file (a `LoadError`)."""
+
+
+class FileSystem:
+    """Files on disk, followed through symlinks."""
+
+    def locate(self, path: Path) -> Path:
+        return Path(os.path.realpath(path))
+
+    def display(self, path: Path) -> str:
+        return display_path(path)
+
+    def unreachable(self, path: Path) -> str | None:
+        return None
+
+    def read(self, path: Path, display: str, max_bytes: int) -> str:
+        return read_text(path, display, max_bytes=max_bytes)
+
+
+FILE_SYSTEM = FileSystem()
 
 
 def read_text(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -36,7 +72,7 @@ def read_bytes(path: Path, display: str, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     """
     with open_regular(path, display) as handle:
         size = os.fstat(handle.fileno()).st_size
-        _check_size(size, max_bytes, display)
+        check_size(size, max_bytes, display)
         try:
             raw = _read_at_most(handle, size, max_bytes + 1)
         except OSError as exc:
@@ -95,7 +131,8 @@ def special_file_kind(status: os.stat_result) -> str:
     return "a special file"
 
 
-def _check_size(size: int, max_bytes: int, display: str) -> None:
+def check_size(size: int, max_bytes: int, display: str) -> None:
+    """Refuse a file by the size it declares, before a byte of it is read."""
     if size > max_bytes:
         raise LoadError(
             "LOAD003",

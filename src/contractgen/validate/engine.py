@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from contractgen.errors import ContractgenError
-from contractgen.load.document import Document, LoadOptions, load_document
+from contractgen.load.document import Document, LoadOptions
+from contractgen.load.revision import load_input
 from contractgen.model.build import build_contract
 from contractgen.report.finding import Finding, Level
 from contractgen.validate.registry import Rule, RuleContext, catalogue
@@ -146,9 +147,9 @@ def validate_document(document: Document, settings: RuleSettings) -> FileResult:
 
 
 def validate_file(path: Path, settings: RuleSettings, options: LoadOptions) -> FileResult:
-    """Validate one file; an input error becomes part of the result instead of an exception."""
+    """Validate one file (or `REV:path`); an input error becomes part of the result, not raised."""
     try:
-        document = load_document(path, options)
+        document = load_input(str(path), options)
     except ContractgenError as error:
         return FileResult(error.file or str(path), [], error)
     return validate_document(document, settings)
