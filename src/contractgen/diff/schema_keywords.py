@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from contractgen.diff.schema_pair import Pair
     from contractgen.diff.schema_view import View
+    from contractgen.location import Location
 
 FAMILIES = {
     "string": "string",
@@ -286,8 +287,8 @@ def _restriction_changed(
     pair: Pair,
     old: tuple[dict[Any, Any], str] | None,
     new: tuple[dict[Any, Any], str] | None,
-    old_at: Any,
-    new_at: Any,
+    old_at: Location,
+    new_at: Location,
 ) -> None:
     """A value became restricted (`enum`/`const` added) or free (removed)."""
     if new is not None:

@@ -12,21 +12,17 @@ from typing import TYPE_CHECKING, Any
 from contractgen.diff import schema_keywords as keywords
 from contractgen.diff import schema_rules as rules
 from contractgen.diff.schema_pair import SchemaPath
+from contractgen.diff.schema_unions import compare_discriminator, compare_union, compare_wrapped
 from contractgen.diff.schema_view import NOT_CONSTRAINTS, Branch, Property, Side, View
-from contractgen.model.schema import COMPONENT_SCHEMA_PREFIX, Schema
+from contractgen.model.schema import Schema
 from contractgen.report.finding import Level
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from contractgen.diff.registry import DiffRule
     from contractgen.diff.schema_pair import Pair
     from contractgen.location import Location
 
-CONDITIONALS = ("if", "then", "else", "not")
-"""Compared as written: they are not monotone, so a change is potentially breaking."""
-BRANCH_SIMILARITY = 0.5
-"""How many property names two alternatives must share (of all they name) to pair by shape."""
+CONDITIONALS = (("if", "then", "else"), ("not",))
+"""Compared as written, each group as one: they are not monotone, so a change may break."""
 
 
 def compare_views(pair: Pair) -> None:
@@ -34,7 +30,7 @@ def compare_views(pair: Pair) -> None:
     one_sided = (old.union is None) != (new.union is None)
     if one_sided and not _constrains(old if old.union is not None else new):
         keywords.compare_types(pair)
-        _compare_wrapped(pair)
+        compare_wrapped(pair)
         compare_discriminator(pair)
         return
     families = keywords.compare_types(pair)
@@ -53,11 +49,11 @@ def compare_views(pair: Pair) -> None:
         compare_object(pair)
     if "array" in families:
         compare_array(pair)
-    for keyword in CONDITIONALS:
-        _compare_conditional(pair, keyword)
+    for group in CONDITIONALS:
+        _compare_conditional(pair, group)
     compare_discriminator(pair)
     if old.union is not None and new.union is not None:
-        _compare_union(pair, old.union, new.union, wrapped=False)
+        compare_union(pair, old.union, new.union, wrapped=False)
     elif one_sided:
         _union_appeared(pair)
 
@@ -340,22 +336,32 @@ def _compare_schema_map(pair: Pair, keyword: str) -> None:
             _constraint_appeared(pair, f"`{keyword}` entry `{key}`", old_base, new_base.child(key))
 
 
-def _compare_conditional(pair: Pair, keyword: str) -> None:
-    in_old, in_new = keyword in pair.old.keywords, keyword in pair.new.keywords
-    old_at, new_at = pair.old.at(keyword), pair.new.at(keyword)
-    if in_old and in_new:
-        if pair.old.get(keyword) != pair.new.get(keyword):
-            rule = (
-                rules.REQUEST_CONDITIONAL_CHANGED
-                if pair.request
-                else rules.RESPONSE_CONDITIONAL_CHANGED
-            )
-            text = f"`{keyword}` changed; diff cannot prove existing data still satisfies it"
-            pair.report(rule, text, old_at, new_at)
-    elif in_new:
-        _constraint_appeared(pair, f"`{keyword}`", old_at, new_at)
-    elif in_old:
-        _constraint_dropped(pair, f"`{keyword}`", old_at, new_at)
+def _compare_conditional(pair: Pair, group: tuple[str, ...]) -> None:
+    old = [pair.old.keywords.get(keyword) for keyword in group]
+    new = [pair.new.keywords.get(keyword) for keyword in group]
+    if old == new:
+        return
+    old_at = _first_at(pair.old, group)
+    new_at = _first_at(pair.new, group)
+    what = "/".join(f"`{keyword}`" for keyword in group)
+    if any(value is not None for value in old) and any(value is not None for value in new):
+        rule = (
+            rules.REQUEST_CONDITIONAL_CHANGED
+            if pair.request
+            else rules.RESPONSE_CONDITIONAL_CHANGED
+        )
+        text = f"{what} changed; diff cannot prove existing data still satisfies it"
+        pair.report(rule, text, old_at, new_at)
+    elif any(value is not None for value in new):
+        _constraint_appeared(pair, what, old_at, new_at)
+    else:
+        _constraint_dropped(pair, what, old_at, new_at)
+
+
+def _first_at(view: View, group: tuple[str, ...]) -> Location:
+    """Where a conditional group is written: its first keyword present, else the node."""
+    present = next((keyword for keyword in group if keyword in view.keywords), group[0])
+    return view.at(present)
 
 
 # --- arrays ----------------------------------------------------------------------------------
@@ -366,7 +372,7 @@ def _any(view: View) -> Schema:
     return Schema(view.location, True, view.location)
 
 
-def _tuple(pair: Pair, view: View, side: Side) -> tuple[list[Schema], Schema | None]:
+def _tuple(view: View, side: Side) -> tuple[list[Schema], Schema | None]:
     """An array's positional item schemas (`prefixItems`, or an `items` list) and the rest."""
     prefix_keyword, rest_keyword = "prefixItems", "items"
     if isinstance(view.get("items"), list):
@@ -386,8 +392,8 @@ def _tuple(pair: Pair, view: View, side: Side) -> tuple[list[Schema], Schema | N
 
 
 def compare_array(pair: Pair) -> None:
-    old_prefix, old_rest = _tuple(pair, pair.old, pair.old_side)
-    new_prefix, new_rest = _tuple(pair, pair.new, pair.new_side)
+    old_prefix, old_rest = _tuple(pair.old, pair.old_side)
+    new_prefix, new_rest = _tuple(pair.new, pair.new_side)
     for index in range(max(len(old_prefix), len(new_prefix))):
         old = old_prefix[index] if index < len(old_prefix) else old_rest or _any(pair.old)
         new = new_prefix[index] if index < len(new_prefix) else new_rest or _any(pair.new)
@@ -399,255 +405,16 @@ def compare_array(pair: Pair) -> None:
         _compare_subschema(pair, keyword)
 
 
-# --- unions and discriminators ---------------------------------------------------------------
-
-
-def _compare_wrapped(pair: Pair) -> None:
-    """One side is a union, the other a plain schema: the plain one is its only alternative."""
-    plain_old = pair.old.union is None
-    plain = [Branch(pair.old_schema if plain_old else pair.new_schema, "", -1)]
-    if plain_old:
-        assert pair.new.union is not None
-        _compare_union(pair, plain, pair.new.union, wrapped=True)
-    else:
-        assert pair.old.union is not None
-        _compare_union(pair, pair.old.union, plain, wrapped=True)
-
-
 def _union_appeared(pair: Pair) -> None:
     """A union added to (or removed from) a schema that constrains data by itself as well."""
     if pair.new.union is not None:
         what = _union_named(pair.new, pair.new.union)
-        _constraint_appeared(pair, what, pair.old.location, pair.new.union_at)
+        _constraint_appeared(pair, what, pair.old.location, pair.new.union_at or pair.new.location)
     elif pair.old.union is not None:
         what = _union_named(pair.old, pair.old.union)
-        _constraint_dropped(pair, what, pair.old.union_at, pair.new.location)
+        _constraint_dropped(pair, what, pair.old.union_at or pair.old.location, pair.new.location)
 
 
 def _union_named(view: View, union: list[Branch]) -> str:
     keyword = union[0].keyword if union else "oneOf"
     return f"`{keyword}` of {len(union)} alternatives"
-
-
-def _compare_union(pair: Pair, old: list[Branch], new: list[Branch], *, wrapped: bool) -> None:
-    old_tags = _tags(pair.old, old, pair.old_side)
-    new_tags = _tags(pair.new, new, pair.new_side)
-    matched, removed, added = _pair_branches(pair, old, new, old_tags, new_tags)
-    tagged = pair.old.get("discriminator") is not None and pair.new.get("discriminator") is not None
-    for old_index, new_index in matched:
-        old_branch, new_branch = old[old_index], new[new_index]
-        step = _step(new_branch) or _step(old_branch)
-        pair.descend(old_branch.schema, new_branch.schema, step, nullable_done=wrapped)
-        if tagged:
-            _compare_tags(pair, old_branch, new_branch, old_tags[old_index], new_tags[new_index])
-    for index in removed:
-        _branch_removed(pair, old[index], old_tags[index])
-    for index in added:
-        _branch_added(pair, new[index], new_tags[index])
-
-
-def _step(branch: Branch) -> str | None:
-    return f"{branch.keyword}[{branch.index}]" if branch.index >= 0 else None
-
-
-def _label(branch: Branch, tags: set[str]) -> str:
-    name = branch.schema.name or f"{branch.keyword}[{branch.index}]"
-    suffix = f" (discriminator {keywords.shown_all(sorted(tags))})" if tags else ""
-    return f"alternative `{name}`{suffix}"
-
-
-def _branch_removed(pair: Pair, branch: Branch, tags: set[str]) -> None:
-    new_at = pair.new.union_at if pair.new.union is not None else pair.new.location
-    label = _label(branch, tags)
-    if pair.request:
-        text = f"{label} removed; clients sending it are refused"
-        pair.report(rules.REQUEST_UNION_BRANCH_REMOVED, text, branch.schema.location, new_at)
-    else:
-        text = f"{label} removed; clients handle the rest already"
-        pair.report(rules.RESPONSE_UNION_BRANCH_REMOVED, text, branch.schema.location, new_at)
-
-
-def _branch_added(pair: Pair, branch: Branch, tags: set[str]) -> None:
-    old_at = pair.old.union_at if pair.old.union is not None else pair.old.location
-    label = _label(branch, tags)
-    if pair.request:
-        text = f"{label} added; existing requests stay valid"
-        pair.report(rules.REQUEST_UNION_BRANCH_ADDED, text, old_at, branch.schema.location)
-    else:
-        text = f"{label} added; clients that handle only the known alternatives cannot parse it"
-        pair.report(rules.RESPONSE_UNION_BRANCH_ADDED, text, old_at, branch.schema.location)
-
-
-def _compare_tags(
-    pair: Pair, old: Branch, new: Branch, old_tags: set[str], new_tags: set[str]
-) -> None:
-    where = (pair.old.at("discriminator"), pair.new.at("discriminator"))
-    if pair.request and old_tags - new_tags:
-        lost = keywords.shown_all(sorted(old_tags - new_tags))
-        text = (
-            f"discriminator value(s) {lost} no longer select {_label(new, set())}; "
-            "clients sending them are refused"
-        )
-        pair.report(rules.REQUEST_DISCRIMINATOR_VALUE_REMOVED, text, *where)
-    elif not pair.request and new_tags - old_tags:
-        gained = keywords.shown_all(sorted(new_tags - old_tags))
-        text = (
-            f"discriminator value(s) {gained} now select {_label(new, set())}; "
-            "clients that dispatch on the tag do not know them"
-        )
-        pair.report(rules.RESPONSE_DISCRIMINATOR_VALUE_ADDED, text, *where)
-
-
-def _mapping(view: View, side: Side) -> dict[tuple[str, str], set[str]]:
-    """A discriminator's mapping: each target schema with the values that select it."""
-    found: dict[tuple[str, str], set[str]] = {}
-    discriminator = view.get("discriminator")
-    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
-    if not isinstance(mapping, dict):
-        return found
-    base = view.at("discriminator").child("mapping")
-    for value, target in mapping.items():
-        if not isinstance(target, str):
-            continue
-        bare = not any(mark in target for mark in "#/.")
-        ref = COMPONENT_SCHEMA_PREFIX + target if bare else target
-        schema = side.schema({"$ref": ref}, base.child(value))
-        if schema is not None:
-            key = (schema.value_location.file, schema.value_location.pointer)
-            found.setdefault(key, set()).add(value)
-    return found
-
-
-def _tags(view: View, branches: list[Branch], side: Side) -> list[set[str]]:
-    """The discriminator values selecting each branch: mapped, else its component name."""
-    if not isinstance(view.get("discriminator"), dict):
-        return [set() for _ in branches]
-    mapping = _mapping(view, side)
-    tags = []
-    for branch in branches:
-        location = branch.schema.value_location
-        mapped = mapping.get((location.file, location.pointer))
-        name = branch.schema.name
-        tags.append(set(mapped) if mapped else {name} if name else set())
-    return tags
-
-
-def _pair_branches(
-    pair: Pair,
-    old: list[Branch],
-    new: list[Branch],
-    old_tags: list[set[str]],
-    new_tags: list[set[str]],
-) -> tuple[list[tuple[int, int]], list[int], list[int]]:
-    """Pair alternatives: by discriminator value, component name, constant tag, then shape."""
-    left_old, left_new = list(range(len(old))), list(range(len(new)))
-    matched: list[tuple[int, int]] = []
-
-    def take(old_index: int, new_index: int) -> None:
-        matched.append((old_index, new_index))
-        left_old.remove(old_index)
-        left_new.remove(new_index)
-
-    old_shapes = [_shape(pair.old_side, branch) for branch in old]
-    new_shapes = [_shape(pair.new_side, branch) for branch in new]
-    tests: tuple[Callable[[int, int], bool], ...] = (
-        lambda o, n: bool(old_tags[o] & new_tags[n]),
-        lambda o, n: old[o].schema.name is not None and old[o].schema.name == new[n].schema.name,
-        lambda o, n: bool(old_shapes[o][2] & new_shapes[n][2]),
-    )
-    for test in tests:
-        for old_index in list(left_old):
-            partner = next((n for n in left_new if test(old_index, n)), None)
-            if partner is not None:
-                take(old_index, partner)
-    for old_index in list(left_old):
-        scored = [
-            (_similarity(old_shapes[old_index][1], new_shapes[n][1]), -n)
-            for n in left_new
-            if new_shapes[n][0] == old_shapes[old_index][0]
-        ]
-        best = max(scored, default=None)
-        if best is not None and best[0] >= BRANCH_SIMILARITY:
-            take(old_index, -best[1])
-    for old_index in list(left_old):
-        kind = old_shapes[old_index][0]
-        same_old = [o for o in left_old if old_shapes[o][0] == kind]
-        same_new = [n for n in left_new if new_shapes[n][0] == kind]
-        if len(same_old) == len(same_new) == 1:
-            take(old_index, same_new[0])
-    return matched, left_old, left_new
-
-
-Shape = tuple[frozenset[str] | None, frozenset[str], frozenset[tuple[str, str]]]
-"""An alternative's types, property names, and the properties it pins to one value."""
-
-
-def _shape(side: Side, branch: Branch) -> Shape:
-    view = side.view(branch.schema)
-    types = view.types if view.types is not None else keywords.implied_types(view)
-    pinned = frozenset(
-        (name, keywords.shown(value))
-        for name, prop in view.properties.items()
-        if (value := _pinned(prop.schema.value)) is not None
-    )
-    return types, frozenset(view.properties), pinned
-
-
-def _pinned(value: Any) -> Any:
-    """The one value a property schema allows (`const`, or a one-value `enum`), if any."""
-    if not isinstance(value, dict):
-        return None
-    if "const" in value:
-        return value["const"]
-    enum = value.get("enum")
-    return enum[0] if isinstance(enum, list) and len(enum) == 1 else None
-
-
-def _similarity(old: frozenset[str], new: frozenset[str]) -> float:
-    if not old and not new:
-        return 1.0
-    return len(old & new) / len(old | new)
-
-
-def compare_discriminator(pair: Pair) -> None:
-    old, new = pair.old.get("discriminator"), pair.new.get("discriminator")
-    old = old if isinstance(old, dict) else None
-    new = new if isinstance(new, dict) else None
-    if old is None and new is None:
-        return
-    rule: DiffRule = (
-        rules.REQUEST_DISCRIMINATOR_CHANGED
-        if pair.request
-        else rules.RESPONSE_DISCRIMINATOR_CHANGED
-    )
-    where = (pair.old.at("discriminator"), pair.new.at("discriminator"))
-    if old is None or new is None:
-        what = "added" if old is None else "removed"
-        text = f"discriminator {what}; the alternatives themselves are unchanged by it"
-        pair.report(rule, text, *where, level=Level.INFO)
-        return
-    old_name, new_name = old.get("propertyName"), new.get("propertyName")
-    if old_name != new_name:
-        text = (
-            f"discriminator property changed from {keywords.shown(old_name)} to "
-            f"{keywords.shown(new_name)}; the tag clients "
-            + ("send no longer selects the alternative" if pair.request else "dispatch on is gone")
-        )
-        pair.report(rule, text, pair.old.at("discriminator"), pair.new.at("discriminator"))
-    if pair.old.union is None and pair.new.union is None:
-        _compare_mapping_keys(pair, old, new)
-
-
-def _compare_mapping_keys(pair: Pair, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """A discriminator without a union (inheritance by `allOf`): its mapping keys compared."""
-    old_keys = set(old["mapping"]) if isinstance(old.get("mapping"), dict) else set()
-    new_keys = set(new["mapping"]) if isinstance(new.get("mapping"), dict) else set()
-    where = (pair.old.at("discriminator"), pair.new.at("discriminator"))
-    if pair.request and old_keys - new_keys:
-        lost = keywords.shown_all(sorted(old_keys - new_keys))
-        text = f"discriminator value(s) {lost} removed; clients sending them are refused"
-        pair.report(rules.REQUEST_DISCRIMINATOR_VALUE_REMOVED, text, *where)
-    elif not pair.request and new_keys - old_keys:
-        gained = keywords.shown_all(sorted(new_keys - old_keys))
-        text = f"discriminator value(s) {gained} added; clients dispatching on it do not know them"
-        pair.report(rules.RESPONSE_DISCRIMINATOR_VALUE_ADDED, text, *where)

@@ -108,6 +108,8 @@ class View:
     nullable_at: Location | None = None
     """Where `null` is allowed (`nullable`, a `"null"` type or branch); None: it is not."""
     union: list[Branch] | None = None
+    union_at: Location | None = None
+    """Where the union keyword is written."""
     never: bool = False
     """No value is valid (the `false` schema), or none but `null` (a union of `null` only)."""
 
@@ -128,11 +130,6 @@ class View:
         for location, value in self.nodes:
             if keyword in value and side.unit_name(location) == unit_name:
                 return location.child(keyword)
-        return self.at(keyword)
-
-    @property
-    def union_at(self) -> Location:
-        keyword = self.union[0].keyword if self.union else UNION_KEYWORDS[0]
         return self.at(keyword)
 
 
@@ -192,7 +189,7 @@ class Side:
         if found is None:
             found = View(schema.value_location)
             self._merge(found, schema.value, schema.value_location, 0, {key})
-            self._settle_union(found, set(), {key})
+            self._settle_union(found, {key})
             _settle_types(found)
             self._views[key] = found
         return found
@@ -241,20 +238,19 @@ class Side:
                 continue
             view.properties[name] = Property(schema, written, at)
 
-    def _settle_union(
-        self, view: View, consumed: set[str], seen: set[tuple[str, str]], depth: int = 0
-    ) -> None:
+    def _settle_union(self, view: View, seen: set[tuple[str, str]], depth: int = 0) -> None:
         """List the union's real branches; a lone one left is merged like an `allOf` member.
 
         Both `oneOf` and `anyOf` are read for `null` branches; the first with several real
-        branches is the union.
+        branches is the union. A keyword read is taken out of the merged keywords, so a merged
+        branch may bring its own.
         """
         for keyword in UNION_KEYWORDS:
             members = view.keywords.get(keyword)
-            if keyword in consumed or not isinstance(members, list):
+            if not isinstance(members, list):
                 continue
-            consumed.add(keyword)
             base = view.at(keyword)
+            del view.keywords[keyword], view.holders[keyword]
             branches: list[Branch] = []
             for index, member in enumerate(members):
                 schema = self.schema(member, base.child(index))
@@ -269,10 +265,10 @@ class Side:
             elif len(branches) == 1 and "discriminator" not in view.keywords:
                 if depth < MAX_MERGE_DEPTH:
                     self._merge_member(view, branches[0].schema, depth, seen)
-                    self._settle_union(view, consumed, seen, depth + 1)
+                    self._settle_union(view, seen, depth + 1)
                 return
             elif view.union is None:
-                view.union = branches
+                view.union, view.union_at = branches, base
 
 
 def _settle_types(view: View) -> None:
