@@ -632,6 +632,20 @@ def test_mutually_recursive_schemas_terminate_and_reach_every_root(write_spec: W
     assert found[0].message.startswith("`Company/ceo`: may now be `null`")
 
 
+def test_a_long_chain_of_components_is_walked_without_deep_recursion(
+    write_spec: WriteSpec,
+) -> None:
+    def schemas(leaf: dict[str, Any]) -> dict[str, Any]:
+        chain = {f"A{i}": obj({"next": ref(f"A{i + 1}"), "back": ref("A0")}) for i in range(1500)}
+        return {**chain, "A1500": obj({"leaf": leaf})}
+
+    old = api(request=ref("A0"), schemas=schemas(STRING))
+    new = api(request=ref("A0"), schemas=schemas(INTEGER))
+    (found,) = changes(write_spec, old, new)
+    assert found.message.startswith("`A1500/leaf`: type changed from `string` to `integer`")
+    assert found.scope == ("POST /items",)
+
+
 # --- no change for clients -------------------------------------------------------------------
 
 ITEM = obj({"id": STRING, "tags": {"type": "array", "items": STRING}}, required=["id"])

@@ -29,6 +29,8 @@ class Direction(StrEnum):
     """Data the client receives: the new schema must produce only what the old one could."""
 
 
+MAX_SHOWN_STEPS = 120
+"""A longer path is shown with its middle elided."""
 NodeKey = tuple[Hashable, Hashable, Direction]
 """What a change is attributed to: the old and new definitions holding it, and the direction."""
 
@@ -51,9 +53,13 @@ class SchemaPath:
         return SchemaPath(self.root, self.named, f"{self.steps}/{step}")
 
     def __str__(self) -> str:
+        steps = self.steps
+        if len(steps) > MAX_SHOWN_STEPS:
+            cut = MAX_SHOWN_STEPS // 3
+            steps = steps[:cut] + "/.../" + steps[cut - MAX_SHOWN_STEPS :].split("/", 1)[-1]
         if self.named:
-            return f"`{printable(self.root + self.steps)}`"
-        inner = f" `{printable(self.steps[1:])}`" if self.steps else ""
+            return f"`{printable(self.root + steps)}`"
+        inner = f" `{printable(steps[1:])}`" if steps else ""
         return printable(self.root) + inner
 
 
