@@ -294,7 +294,7 @@ def test_entries_from_pyproject_and_the_file_add_up(
         (
             "- rule: NOPE001\n  reason: r\n",
             "accepted.yaml:1:3: USAGE002 `[0].rule`: unknown "
-            "diff rule 'NOPE001'; `contractgen rules --diff` lists them",
+            "diff rule 'NOPE001' (did you mean 'DOP001'?); `contractgen rules --diff` lists them",
         ),
         (
             "- rule: DVER001\n  reasons: r\n",

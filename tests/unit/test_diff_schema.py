@@ -31,6 +31,7 @@ SCHEMA_RULE_FIXTURES = sorted(
     case.parent
     for case in (FIXTURES / "diff").glob("*/*/expect.yaml")
     if case.parent.parent.name.startswith(("DREQ", "DRES"))
+    and int(case.parent.parent.name[4:]) > 100  # DREQ0xx/DRES0xx are the bodies comparator's
 )
 
 
@@ -110,7 +111,11 @@ def test_schema_fixture_pair_reports_exactly_what_it_expects(case: Path) -> None
 
 
 def test_every_schema_rule_has_a_fixture_pair() -> None:
-    ours = {rule for rule in diff_catalogue() if rule.startswith(("DREQ", "DRES"))}
+    ours = {
+        rule
+        for rule in diff_catalogue()
+        if rule.startswith(("DREQ", "DRES")) and int(rule[4:]) > 100
+    }
     covered = {
         entry["rule"]
         for case in SCHEMA_RULE_FIXTURES
@@ -477,7 +482,7 @@ def test_a_finding_names_the_schema_path_and_points_at_the_keyword_on_both_sides
     (found,) = changes(write_spec, old, new)
     assert found.message == (
         '`ChatRequest/messages/items/role`: enum value(s) `"system"` removed; '
-        "clients sending other values are refused"
+        "clients still sending them are refused"
     )
     pointer = "/components/schemas/ChatRequest/properties/messages/items/properties/role/enum"
     assert found.location.pointer == pointer

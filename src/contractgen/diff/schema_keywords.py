@@ -316,7 +316,7 @@ def _consequence(pair: Pair, text: str, safe: bool) -> str:
     if safe:
         return f"{text}; existing clients are unaffected"
     if pair.request:
-        return f"{text}; clients sending other values are refused"
+        return f"{text}; clients still sending them are refused"
     return f"{text}; clients that handle only the known values meet others"
 
 
