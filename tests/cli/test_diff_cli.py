@@ -619,3 +619,32 @@ def test_fake_changes_in_every_other_format(fake: tuple[Path, Path]) -> None:
     assert shared["scope"] == ["GET /a", "POST /b", "GET /added"]
     assert shared["old"]["pointer"] == "/components/schemas/Shared"
     assert len({f["fingerprint"] for f in report["findings"]}) == 4
+
+
+def test_the_old_side_is_read_from_a_git_revision(tmp_path: Path) -> None:
+    """`diff REV:path path`: the old side, and the files it references, come from the commit."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    old_text = (ROOT / "specs" / "chat-service.yaml").read_text()
+    (specs / "chat.yaml").write_text(old_text)
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "v1")
+    (specs / "chat.yaml").write_text((ROOT / "specs" / "chat-service-v2.yaml").read_text())
+    run = diff("HEAD:specs/chat.yaml", "specs/chat.yaml", "--format", "json", cwd=tmp_path)
+    assert run.exit_code == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["old"] == "HEAD:specs/chat.yaml"
+    assert {"DSTR007", "DLIM001", "DREQ110"} <= {change["rule"] for change in report["findings"]}
+    removed = next(change for change in report["findings"] if change["rule"] == "DSTR007")
+    assert removed["old"]["file"] == "HEAD:specs/chat.yaml" and removed["old"]["line"] > 0
