@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from contractgen.diff.compare import bodies, operations, parameters, security
-from contractgen.diff.compare.common import one_per_change, sunset_date
+from contractgen.diff.compare.common import sunset_date
+from contractgen.diff.compare.reporting import once_per_place
 from contractgen.diff.context import DiffContext
 from contractgen.diff.engine import diff_documents
 from contractgen.diff.registry import DiffRule
@@ -555,7 +556,7 @@ def test_findings_of_one_change_are_merged_in_first_seen_order() -> None:
         Finding("R1", Level.INFO, "m", there, scope=("C",)),
         Finding("R1", Level.INFO, "m", here, scope=("A", "B")),
     ]
-    assert [(f.location, f.scope) for f in one_per_change(findings)] == [
+    assert [(f.location, f.scope) for f in once_per_place(findings)] == [
         (here, ("B", "A")),
         (there, ("C",)),
     ]

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from contractgen.diff.compare.common import code, one_per_change
+from contractgen.diff.compare.common import code
+from contractgen.diff.compare.reporting import once_per_place
 from contractgen.diff.registry import diff_rule
 from contractgen.diff.schema import Direction
 from contractgen.model.contract import is_success_status
@@ -365,7 +366,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
         streamed = {stream.location for op in (pair.old, pair.new) for stream in op.streams}
         findings.extend(_request_changes(pair, context, streamed))
         findings.extend(_response_changes(pair, context, streamed))
-    yield from one_per_change(findings)
+    yield from once_per_place(findings)
 
 
 def media_key(media_type: str) -> str:

@@ -9,8 +9,7 @@ locations; `one_per_change` merges them into one whose scope lists every operati
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
@@ -19,7 +18,7 @@ from contractgen.location import Location
 from contractgen.printable import printable
 
 if TYPE_CHECKING:
-    from contractgen.report.finding import Finding, Level
+    pass
 
 _PATH_PARAMETER = re.compile(r"\{([^{}/]*)\}")
 #: Quoted spec text longer than this is cut, so that one long value cannot flood a report.
@@ -76,23 +75,3 @@ def path_parameter_renames(old_path: str, new_path: str) -> dict[str, str]:
     if len(old_names) != len(new_names):
         return {}
     return {a: b for a, b in zip(old_names, new_names, strict=True) if a != b}
-
-
-def one_per_change(findings: Iterable[Finding]) -> Iterator[Finding]:
-    """The findings with those of one change merged: scopes joined, in first-seen order."""
-    merged: dict[
-        tuple[str, Level, str, Location, Location | None], tuple[Finding, list[str], set[str]]
-    ] = {}
-    for finding in findings:
-        key = (finding.rule_id, finding.level, finding.message, finding.location, finding.before)
-        entry = merged.get(key)
-        if entry is None:
-            merged[key] = (finding, list(finding.scope), set(finding.scope))
-            continue
-        _, scope, seen = entry
-        for name in finding.scope:
-            if name not in seen:
-                seen.add(name)
-                scope.append(name)
-    for finding, scope, _ in merged.values():
-        yield finding if len(scope) == len(finding.scope) else replace(finding, scope=tuple(scope))

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from contractgen.diff.compare.common import (
     code,
     codes,
-    one_per_change,
     parent,
     path_parameter_renames,
     sunset_date,
     today,
 )
+from contractgen.diff.compare.reporting import once_per_place
 from contractgen.diff.registry import diff_rule
 from contractgen.report.finding import Finding, Level
 
@@ -354,7 +354,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
         findings.extend(_operation_id_changes(pair))
         findings.extend(_tag_changes(pair))
         findings.extend(_server_changes(pair, context))
-    yield from one_per_change(findings)
+    yield from once_per_place(findings)
 
 
 # --- removed --------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from contractgen.diff.compare.common import (
     code,
-    one_per_change,
     parent,
     path_parameter_renames,
     sunset_date,
     today,
 )
+from contractgen.diff.compare.reporting import once_per_place
 from contractgen.diff.registry import diff_rule
 from contractgen.diff.schema import Direction
 from contractgen.report.finding import Finding, Level
@@ -290,7 +290,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
     now = today()
     for pair in context.pairs:
         findings.extend(_parameter_changes(pair, context, now))
-    yield from one_per_change(findings)
+    yield from once_per_place(findings)
 
 
 def _name(parameter: Parameter) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from contractgen.diff.compare.common import code, codes, one_per_change, parent
+from contractgen.diff.compare.common import code, codes, parent
+from contractgen.diff.compare.reporting import once_per_place
 from contractgen.diff.registry import diff_rule
 from contractgen.report.finding import Finding, Level
 
@@ -337,7 +338,7 @@ def compare(context: DiffContext) -> Iterator[Finding]:
     findings = list(_scheme_changes(context, renamed))
     for pair in context.pairs:
         findings.extend(_requirement_changes(pair, renamed, context))
-    yield from one_per_change(findings)
+    yield from once_per_place(findings)
 
 
 # --- requirements ---------------------------------------------------------------------------
