@@ -83,6 +83,59 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Options validate and diff share, declared once so their help stays the same.
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        show_default=False,
+        help="Configuration file (default: the nearest .contractgen.yaml, or pyproject.toml "
+        "with a tool.contractgen table).",
+    ),
+]
+AllowExternalRefsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-external-refs",
+        metavar="",
+        show_default=False,
+        help="Follow $refs to files outside the spec's folder. URLs are never fetched.",
+    ),
+]
+MaxFileSizeOption = Annotated[
+    int,
+    typer.Option(
+        "--max-file-size",
+        metavar="BYTES",
+        callback=_at_least_one,
+        show_default=False,
+        help=f"Refuse larger files before reading them (default: {DEFAULT_MAX_BYTES}, "
+        f"{DEFAULT_MAX_BYTES // 2**20} MiB).",
+    ),
+]
+ColorOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--color/--no-color",
+        metavar="",
+        show_default=False,
+        help="Colour the text report (default: when stdout is a terminal and NO_COLOR is unset).",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        show_default=False,
+        help="Write the report to this file instead of stdout.",
+    ),
+]
+
+
 @app.callback()
 def _root(
     version: Annotated[
@@ -151,16 +204,7 @@ def validate(
             help="Do not run these rules (as for --select); adds to the configuration's.",
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            show_default=False,
-            help="Configuration file (default: the nearest .contractgen.yaml, or pyproject.toml "
-            "with a tool.contractgen table).",
-        ),
-    ] = None,
+    config: ConfigOption = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
@@ -180,26 +224,8 @@ def validate(
             "file cannot be loaded (the other files' findings are recorded).",
         ),
     ] = None,
-    allow_external_refs: Annotated[
-        bool,
-        typer.Option(
-            "--allow-external-refs",
-            metavar="",
-            show_default=False,
-            help="Follow $refs to files outside the spec's folder. URLs are never fetched.",
-        ),
-    ] = False,
-    max_file_size: Annotated[
-        int,
-        typer.Option(
-            "--max-file-size",
-            metavar="BYTES",
-            callback=_at_least_one,
-            show_default=False,
-            help=f"Refuse larger files before reading them (default: {DEFAULT_MAX_BYTES}, "
-            f"{DEFAULT_MAX_BYTES // 2**20} MiB).",
-        ),
-    ] = DEFAULT_MAX_BYTES,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -211,26 +237,8 @@ def validate(
             help="Files validated in parallel (default: the CPU count).",
         ),
     ] = None,
-    color: Annotated[
-        bool | None,
-        typer.Option(
-            "--color/--no-color",
-            metavar="",
-            show_default=False,
-            help="Colour the text report (default: when stdout is a terminal and NO_COLOR is "
-            "unset).",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            show_default=False,
-            help="Write the report to this file instead of stdout.",
-        ),
-    ] = None,
+    color: ColorOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Validate OpenAPI contracts.
 
@@ -328,56 +336,11 @@ def diff(
             "by default.",
         ),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            show_default=False,
-            help="Configuration file (default: the nearest .contractgen.yaml, or pyproject.toml "
-            "with a tool.contractgen table).",
-        ),
-    ] = None,
-    allow_external_refs: Annotated[
-        bool,
-        typer.Option(
-            "--allow-external-refs",
-            metavar="",
-            show_default=False,
-            help="Follow $refs to files outside the spec's folder. URLs are never fetched.",
-        ),
-    ] = False,
-    max_file_size: Annotated[
-        int,
-        typer.Option(
-            "--max-file-size",
-            metavar="BYTES",
-            callback=_at_least_one,
-            show_default=False,
-            help=f"Refuse larger files before reading them (default: {DEFAULT_MAX_BYTES}, "
-            f"{DEFAULT_MAX_BYTES // 2**20} MiB).",
-        ),
-    ] = DEFAULT_MAX_BYTES,
-    color: Annotated[
-        bool | None,
-        typer.Option(
-            "--color/--no-color",
-            metavar="",
-            show_default=False,
-            help="Colour the text report (default: when stdout is a terminal and NO_COLOR is "
-            "unset).",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            show_default=False,
-            help="Write the report to this file instead of stdout.",
-        ),
-    ] = None,
+    config: ConfigOption = None,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+    color: ColorOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Report the changes from OLD to NEW, and which of them break existing clients.
 
