@@ -1,0 +1,1 @@
+"""`contractgen scaffold`: render a FastAPI service that keeps the contract from the model."""
