@@ -21,6 +21,7 @@ FORBIDDEN = {
     "model": ("report", *COMMANDS, "cli", "config"),
     "report": (*COMMANDS, "cli", "config", "load", "model"),
     "ground": ("report", "load", "model", *COMMANDS, "cli", "config"),
+    "runtime": ("report", "load", "model", *COMMANDS, "cli", "config", ""),
 }
 
 
@@ -37,7 +38,12 @@ def _imports(path: Path) -> set[str]:
 def _floor(module: str) -> str:
     """`contractgen.load.document` -> `load`; `contractgen` itself -> ``."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 else ""
+    if len(parts) == 1:
+        return ""
+    return parts[1] if parts[1] in _FLOORS else ""
+
+
+_FLOORS = {"load", "model", "report", "runtime", "cli", "config", *COMMANDS}
 
 
 def _modules(floor: str) -> list[Path]:
@@ -67,5 +73,15 @@ def test_commands_never_import_each_other() -> None:
         for path in (PACKAGE / command).rglob("*.py")
         for name in _imports(path)
         if _floor(name) in COMMANDS and _floor(name) != command
+    ]
+    assert offending == []
+
+
+def test_runtime_imports_nothing_from_contractgen() -> None:
+    """The runtime is copied into generated projects, where no contractgen is installed."""
+    offending = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("runtime")
+        for name in sorted(_imports(path))
     ]
     assert offending == []

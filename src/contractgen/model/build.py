@@ -602,6 +602,7 @@ class _Builder:
                 phases=as_strs(entry.get("phases")) or (PRE_STREAM,),
                 limit=as_str(entry.get("limit")),
                 description=as_str(entry.get("description")),
+                title=as_str(entry.get("title")),
             )
         return ErrorCatalog(
             location=at,

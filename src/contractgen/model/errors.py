@@ -22,6 +22,8 @@ class ErrorCode:
     limit: str | None = None
     """The limit this code enforces, as a limit path such as `request.maxBytes`."""
     description: str | None = None
+    title: str | None = None
+    """A short human-readable summary: a problem body's `title`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 # contractgen runtime: copied verbatim into every scaffolded project as PACKAGE/_runtime/.
-# Generated there (rewritten on every `contractgen scaffold`): edit it in contractgen, not in a copy.
+# Generated there, rewritten on every scaffold run: edit it in contractgen, not in a copy.
 """The library a contractgen service runs on.
 
 Edge limits, SSE and JSON Lines framing, WebSocket checks, rate limiters and problem

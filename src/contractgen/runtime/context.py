@@ -1,5 +1,5 @@
 # contractgen runtime: copied verbatim into every scaffolded project as PACKAGE/_runtime/.
-# Generated there (rewritten on every `contractgen scaffold`): edit it in contractgen, not in a copy.
+# Generated there, rewritten on every scaffold run: edit it in contractgen, not in a copy.
 """What a service method learns about the request besides its typed inputs."""
 
 from __future__ import annotations

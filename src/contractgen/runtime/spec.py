@@ -1,5 +1,5 @@
 # contractgen runtime: copied verbatim into every scaffolded project as PACKAGE/_runtime/.
-# Generated there (rewritten on every `contractgen scaffold`): edit it in contractgen, not in a copy.
+# Generated there, rewritten on every scaffold run: edit it in contractgen, not in a copy.
 """What the runtime enforces, as plain frozen values.
 
 A scaffolded project writes these as literals in its `contract.py` (their `repr` is valid
@@ -31,6 +31,18 @@ FALLBACK_CODES: dict[int, str] = {
 }
 """The code a problem carries when the catalogue declares none for its status."""
 
+LIMIT_FALLBACK_CODES: dict[str, str] = {
+    "request.maxBytes": "content_too_large",
+    "tokens.maxOutputTokens": "max_tokens_exceeded",
+    "tokens.maxInputTokens": "context_length_exceeded",
+    "stream.maxDurationSeconds": "stream_duration_exceeded",
+    "stream.idleTimeoutSeconds": "stream_idle_timeout",
+    "stream.maxConcurrentPerKey": "concurrency_limit_exceeded",
+    "websocket.maxMessagesPerSecond": "message_rate_exceeded",
+    "websocket.maxConnectionsPerKey": "too_many_connections",
+}
+"""The code a limit's rejection carries when no catalogue code names that limit."""
+
 
 @dataclass(frozen=True, slots=True)
 class ErrorCode:
@@ -59,22 +71,28 @@ class ErrorCatalogue:
         return next((entry for entry in self.codes if entry.code == code), None)
 
     def for_limit(self, limit: str, status: int) -> ErrorCode:
-        """The code enforcing a limit path (or a parent of it), else the status's code."""
-        for entry in self.codes:
-            if entry.limit is not None and (limit == entry.limit or limit.startswith(entry.limit + ".")):
-                return entry
-        return self.for_status(status)
+        """The code enforcing a limit path (or a parent of it), else a code for the status.
 
-    def for_status(self, status: int) -> ErrorCode:
-        """The first code declared for a status without a limit, else a fallback one."""
+        A status's code that enforces some other limit is not borrowed: an idle stream is not
+        reported as `stream_duration_exceeded` just because both are 504.
+        """
+        for entry in self.codes:
+            if entry.limit is not None and (
+                limit == entry.limit or limit.startswith(entry.limit + ".")
+            ):
+                return entry
+        return self.for_status(status, fallback=LIMIT_FALLBACK_CODES.get(limit))
+
+    def for_status(self, status: int, *, fallback: str | None = None) -> ErrorCode:
+        """The first code declared for a status that enforces no limit, else a fallback one."""
         declared = [entry for entry in self.codes if entry.status == status]
         for entry in declared:
             if entry.limit is None:
                 return entry
-        if declared:
-            return declared[0]
-        name = FALLBACK_CODES.get(status, "internal_error" if status >= 500 else "invalid_request")
-        return ErrorCode(code=name, status=status, retryable=status in (429, 503))
+        name = fallback or FALLBACK_CODES.get(
+            status, "internal_error" if status >= 500 else "invalid_request"
+        )
+        return self.get(name) or ErrorCode(code=name, status=status, retryable=status in (429, 503))
 
 
 @dataclass(frozen=True, slots=True)
