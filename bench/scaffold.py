@@ -4,7 +4,8 @@
 Each command runs as a child process, one at a time, interleaved `--repeat` times, into a
 fresh output folder; CPU time is the child's user+sys and memory its peak resident set, both
 from `os.wait4`. datamodel-code-generator alone (models only, the version contractgen uses)
-is the floor; fastapi-code-generator is the peer, measured when `$FASTAPI_CODEGEN` names its
+is the floor, writing to `models` (a module, or a package when the spec's names are dotted, as
+Stripe's are); fastapi-code-generator is the peer, measured when `$FASTAPI_CODEGEN` names its
 executable (it pins an older datamodel-code-generator, so it lives in a venv of its own).
 Usage: bench/README.md.
 
@@ -110,7 +111,7 @@ def commands(python: str) -> dict[str, list[str] | str]:
             "--output-model-type",
             "pydantic_v2.BaseModel",
             "--output",
-            "{out}/models.py",
+            "{out}/models",
         ]
         if dcg
         else "`datamodel-codegen` is not on PATH",
