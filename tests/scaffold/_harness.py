@@ -51,7 +51,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(python: Path, package: str, cwd: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(
+    python: Path, package: str, cwd: Path, *, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`python -m PACKAGE --host 127.0.0.1 --port P` in a child; yields its base URL."""
     port = free_port()
     log = (cwd / f"server-{port}.log").open("w")
