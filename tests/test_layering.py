@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "contractgen"
-GROUND = ("errors.py", "location.py", "printable.py")
+GROUND = ("errors.py", "location.py", "printable.py", "templating.py")
 COMMANDS = ("validate", "diff", "scaffold", "mock", "verify")
 #: floor -> packages it must never import.
 FORBIDDEN = {

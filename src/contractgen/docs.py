@@ -9,7 +9,6 @@ editable install, the repository's top-level `templates/`.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -18,6 +17,8 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from contractgen.templating import template_dirs
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from contractgen.report.rules import RuleInfo
     from contractgen.validate.registry import Rule
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 RULES_TEMPLATE = "docs/rules.md.j2"
 REGENERATE_RULES = "contractgen rules --format markdown > docs/rules.md"
 DIFF_RULES_TEMPLATE = "docs/diff-rules.md.j2"
@@ -36,10 +35,7 @@ REGENERATE_DIFF_RULES = "contractgen rules --diff --format markdown > docs/diff-
 def template_environment() -> jinja2.Environment:
     """Markdown templates: no HTML autoescape; table cells go through the `cell` filter."""
     loader = jinja2.ChoiceLoader(
-        [
-            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
-            jinja2.FileSystemLoader(str(CHECKOUT_TEMPLATES)),
-        ]
+        [jinja2.FileSystemLoader(str(folder)) for folder in template_dirs()]
     )
     environment = jinja2.Environment(
         loader=loader,
