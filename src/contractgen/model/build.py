@@ -278,6 +278,7 @@ class _Builder:
             ),
             websocket=self.websocket(raw, location, responses),
             summary=as_str(raw.get("summary")),
+            description=as_str(raw.get("description")),
             tags=as_strs(raw.get("tags")),
             deprecated=raw.get("deprecated") is True,
             sunset=_text(raw.get("x-sunset")),

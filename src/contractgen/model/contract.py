@@ -178,6 +178,7 @@ class Operation:
     streams: tuple[Stream, ...] = ()
     websocket: WebSocket | None = None
     summary: str | None = None
+    description: str | None = None
     tags: tuple[str, ...] = ()
     deprecated: bool = False
     sunset: str | None = None

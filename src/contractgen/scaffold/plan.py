@@ -1,0 +1,477 @@
+"""The contract model turned into the project's files: which template, with which context.
+
+Everything a template needs is computed here, once, from the model: Python names (from
+the naming authority), type annotations (from the models module's class names), the
+runtime specs as literals, examples for the generated tests. Templates only arrange it.
+The context each template receives is documented in docs/templates.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from contractgen.model.contract import Contract, Operation, Parameter, is_success_status
+from contractgen.model.schema import Schema
+from contractgen.model.service import operation_key, runtime_specs
+from contractgen.model.stream import EventType, Stream, StreamFormat
+from contractgen.runtime import spec
+from contractgen.scaffold.models import Models
+from contractgen.scaffold.names import Namespace, pascal, snake
+from contractgen.scaffold.render import PlannedFile, pyrepr
+
+RUNTIME_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
+TRANSPORT_HEADERS = frozenset(
+    {"connection", "upgrade", "sec-websocket-protocol", "sec-websocket-key",
+     "sec-websocket-version", "sec-websocket-extensions", "content-length", "content-type"}
+)
+"""Headers the server and the transport handle; a route never takes them as parameters."""
+ROUTE_LOCALS = ("body", "context", "service", "websocket", "request", "result", "messages")
+"""Names a route function or service method already uses for itself."""
+PARAM_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+"""Parameters are scalars (or arrays of scalars) on the wire; richer schemas arrive as `str`."""
+PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ParamView:
+    name: str
+    """The Python name (route argument and service keyword)."""
+    alias: str
+    """The name on the wire."""
+    where: str
+    """`path`, `query`, `header` or `cookie`: the FastAPI marker is its capitalised form."""
+    annotation: str
+    required: bool
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    class_name: str
+    name: str
+    payload: str
+    """The payload's annotation (`models.StreamDelta`, or `Any`)."""
+    terminal: bool
+    examples: tuple[Any, ...]
+    """Frames from the contract's examples, as Python values (`{"event": ..., "data": {...}}`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamView:
+    union: str
+    """The alias in streams.py for one event of the stream."""
+    format: str
+    typed_by_event: bool
+    """Whether events are `Event` subclasses told apart by the SSE `event` field."""
+    events: tuple[EventView, ...]
+    payloads: tuple[str, ...]
+    """For streams typed inside the payload: the annotations of the union's members."""
+    flag: str | None
+    """The request field (top-level name) whose `true` selects the stream."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebSocketView:
+    client: str
+    server: str
+    client_alias: str
+    server_alias: str
+    client_examples: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    id: str
+    function: str
+    method: str
+    path: str
+    summary: str | None
+    description: str | None
+    deprecated: bool
+    module: str
+    params: tuple[ParamView, ...]
+    body: str | None
+    body_required: bool
+    response: str | None
+    """The JSON response's annotation; None when the operation answers with no body."""
+    status_code: int
+    stream: StreamView | None
+    websocket: WebSocketView | None
+    returns: str
+    """The service method's return annotation."""
+    example_body: Any
+    """The first example of the request body (None without one), for the generated tests."""
+    spec: spec.OperationSpec
+
+
+@dataclass(frozen=True, slots=True)
+class RouterView:
+    module: str
+    tag: str
+    operations: tuple[OperationView, ...]
+
+
+def build_plan(
+    contract: Contract,
+    models: Models,
+    *,
+    document: Mapping[str, Any],
+    package: str,
+    spec_name: str,
+) -> list[PlannedFile]:
+    """Every file of the project, in a stable order."""
+    catalogue, specs = runtime_specs(contract)
+    operations = _operations(contract, models, specs)
+    routers = _routers(operations)
+    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    project = {
+        "package": package,
+        "distribution": package.replace("_", "-"),
+        "spec_name": spec_name,
+        "title": contract.title or package,
+        "version": _version(contract.info_version),
+        "api_version": contract.info_version or "",
+        "description": info.get("summary") or info.get("description") or "",
+        "header": f"Generated by contractgen from {spec_name}: do not edit; "
+        "re-run `contractgen scaffold` instead.",
+        "user_header": f"Created by contractgen from {spec_name}, once: this file is yours, "
+        "and contractgen never rewrites it.",
+    }
+    context: dict[str, Any] = {
+        "project": project,
+        "operations": operations,
+        "routers": routers,
+        "catalogue": spec_literal(catalogue),
+        "operation_specs": {op.id: spec_literal(op.spec) for op in operations},
+        "ws_heartbeat": _ws_heartbeat(operations),
+    }
+    p = package
+    files = [
+        PlannedFile("pyproject.toml", "project/pyproject.toml.j2", context, kind="toml"),
+        PlannedFile("README.md", "project/README.md.j2", context, owner="user", kind="text"),
+        PlannedFile(".gitignore", "project/gitignore.j2", context, owner="user", kind="text"),
+        PlannedFile("tests/__init__.py", "tests/__init__.py.j2", context),
+        PlannedFile("tests/conftest.py", "tests/conftest.py.j2", context),
+        PlannedFile("tests/test_contract.py", "tests/test_contract.py.j2", context),
+        PlannedFile(f"{p}/__init__.py", "server/__init__.py.j2", context),
+        PlannedFile(f"{p}/__main__.py", "server/__main__.py.j2", context),
+        PlannedFile(f"{p}/main.py", "server/main.py.j2", context),
+        PlannedFile(f"{p}/app.py", "server/app.py.j2", context),
+        PlannedFile(f"{p}/contract.py", "server/contract.py.j2", context),
+        PlannedFile(
+            f"{p}/openapi.json", None, kind="json", content=_document_json(document)
+        ),
+        PlannedFile(f"{p}/models.py", None, content=models.source),
+        PlannedFile(f"{p}/streams.py", "server/streams.py.j2", context),
+        PlannedFile(f"{p}/service.py", "server/service.py.j2", context),
+        PlannedFile(f"{p}/routes/__init__.py", "server/routes/__init__.py.j2", context),
+        *(
+            PlannedFile(
+                f"{p}/routes/{router.module}.py",
+                "server/routes/router.py.j2",
+                {**context, "router": router},
+            )
+            for router in routers
+        ),
+        PlannedFile(f"{p}/implementation.py", "server/implementation.py.j2", context, "user"),
+        PlannedFile(f"{p}/settings.py", "server/settings.py.j2", context, "user"),
+        PlannedFile(f"{p}/py.typed", None, kind="text", content=""),
+        *runtime_copy(package),
+    ]
+    return files
+
+
+def runtime_copy(package: str) -> list[PlannedFile]:
+    """`contractgen.runtime`, byte for byte, as the project's `_runtime` package."""
+    return [
+        PlannedFile(f"{package}/_runtime/{source.name}", None, content=source.read_text("utf-8"))
+        for source in sorted(RUNTIME_SOURCE.glob("*.py"))
+    ]
+
+
+# --- operations -----------------------------------------------------------------------------
+
+
+def _operations(
+    contract: Contract, models: Models, specs: Mapping[str, spec.OperationSpec]
+) -> list[OperationView]:
+    functions = Namespace(ROUTE_LOCALS)
+    streams = Namespace()
+    views = []
+    for op in contract.operations:
+        key = operation_key(op)
+        function = functions.claim(key, [snake(op.operation_id or f"{op.method} {op.path}")])
+        base = pascal(op.operation_id or f"{op.method} {op.path}")
+        views.append(_operation(op, key, function, base, models, specs[key], streams))
+    return views
+
+
+def _operation(
+    op: Operation,
+    key: str,
+    function: str,
+    base: str,
+    models: Models,
+    operation_spec: spec.OperationSpec,
+    streams: Namespace,
+) -> OperationView:
+    body_schema = op.request_body.json_schema() if op.request_body else None
+    body = _class(models, body_schema) if body_schema is not None else None
+    if body_schema is not None and body is None:
+        body = "dict[str, Any]"
+    status, response = _success(op, models)
+    stream = _stream_view(op, base, models, streams) if operation_spec.stream else None
+    websocket = _websocket_view(op, base, models, streams)
+    if websocket is not None:
+        returns = f"AsyncIterator[streams.{websocket.server_alias}]"
+    elif stream is not None:
+        iterator = f"AsyncIterator[streams.{stream.union}]"
+        returns = f"{response or 'Any'} | {iterator}" if stream.flag else iterator
+    else:
+        returns = response or "None"
+    return OperationView(
+        id=key,
+        function=function,
+        method=op.method.lower(),
+        path=op.path,
+        summary=op.summary,
+        description=op.description,
+        deprecated=op.deprecated,
+        module=snake(op.tags[0]) if op.tags else "default",
+        params=_params(op.parameters),
+        body=body,
+        body_required=bool(op.request_body and op.request_body.required),
+        response=response,
+        status_code=status,
+        stream=stream,
+        websocket=websocket,
+        returns=returns,
+        example_body=_example_body(op),
+        spec=operation_spec,
+    )
+
+
+def _class(models: Models, schema: Schema | None) -> str | None:
+    if schema is None:
+        return None
+    name = models.class_names.get(schema.location.pointer)
+    return f"models.{name}" if name else None
+
+
+def _success(op: Operation, models: Models) -> tuple[int, str | None]:
+    """The first 2xx status and its JSON body's annotation."""
+    for status, response in op.responses.items():
+        if not is_success_status(status) or status == "101":
+            continue
+        code = int(status) if status.isdigit() else 200
+        for media_type, content in response.content.items():
+            if content.stream is None and _is_json(media_type) and content.schema is not None:
+                return code, _class(models, content.schema) or "Any"
+        return code, None
+    return 200, None
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";")[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def _params(parameters: tuple[Parameter, ...]) -> tuple[ParamView, ...]:
+    namespace = Namespace(ROUTE_LOCALS)
+    views = []
+    for param in parameters:
+        if param.where not in ("path", "query", "header", "cookie"):
+            continue
+        if param.where == "header" and param.name.lower() in TRANSPORT_HEADERS:
+            continue
+        name = namespace.claim(f"{param.where}:{param.name}", [snake(param.name), snake(
+            f"{param.where} {param.name}")])
+        views.append(
+            ParamView(
+                name=name,
+                alias=param.name,
+                where=param.where,
+                annotation=_param_type(param.schema),
+                required=param.required or param.where == "path",
+                description=(param.schema.get("description") if param.schema else None),
+            )
+        )
+    required = [view for view in views if view.required]
+    optional = [view for view in views if not view.required]
+    return tuple(required + optional)
+
+
+def _param_type(schema: Schema | None) -> str:
+    if schema is None:
+        return "str"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else None
+    if kind == "array":
+        items = schema.get("items")
+        item_kind = items.get("type") if isinstance(items, dict) else None
+        return f"list[{PARAM_TYPES.get(item_kind, 'str') if isinstance(item_kind, str) else 'str'}]"
+    return PARAM_TYPES.get(kind, "str") if isinstance(kind, str) else "str"
+
+
+def _example_body(op: Operation) -> Any:
+    if op.request_body is None:
+        return None
+    for media_type, content in op.request_body.content.items():
+        if _is_json(media_type):
+            for example in content.examples:
+                if not example.external and not example.serialized:
+                    return example.value
+    return None
+
+
+# --- streams and websockets -----------------------------------------------------------------
+
+
+def _stream_view(op: Operation, base: str, models: Models, names: Namespace) -> StreamView:
+    stream = _served_stream(op)
+    union = names.claim(f"{base}:stream", [f"{base}Event", f"{base}StreamEvent"])
+    typed_by_event = stream.format is StreamFormat.SSE and (stream.discriminator or "event") == "event"
+    events = []
+    for event in stream.events:
+        class_name = names.claim(
+            f"{base}:event:{event.name}", [f"{base}{pascal(event.name)}Event"]
+        )
+        events.append(
+            EventView(
+                class_name=class_name,
+                name=event.name,
+                payload=_class(models, event.payload) or "Any",
+                terminal=event.name in stream.terminal,
+                examples=_event_examples(event),
+            )
+        )
+    payloads: tuple[str, ...] = ()
+    if not typed_by_event:
+        members = [view.payload for view in events]
+        if not members:
+            members = [_class(models, stream.item_schema) or "Any"]
+        payloads = tuple(dict.fromkeys(members))
+    flag = stream.stream_flag.strip("/").split("/")[0] if stream.stream_flag else None
+    return StreamView(
+        union=union,
+        format=stream.format.value,
+        typed_by_event=typed_by_event,
+        events=tuple(events) if typed_by_event else (),
+        payloads=payloads,
+        flag=flag,
+    )
+
+
+def _served_stream(op: Operation) -> Stream:
+    """The stream the runtime serves (the SSE one where there are several; see model.service)."""
+    sse = [stream for stream in op.streams if stream.format is StreamFormat.SSE]
+    return (sse or list(op.streams))[0]
+
+
+def _event_examples(event: EventType) -> tuple[Any, ...]:
+    """The branch's example frames, with `data` decoded when it is JSON text."""
+    examples = event.frame.get("examples")
+    found = []
+    for example in examples if isinstance(examples, list) else []:
+        if not isinstance(example, dict) or example.get("event", event.name) != event.name:
+            continue
+        data = example.get("data")
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                continue
+        frame = {"event": event.name, "data": data}
+        if isinstance(example.get("id"), str):
+            frame["id"] = example["id"]
+        found.append(frame)
+    return tuple(found)
+
+
+def _websocket_view(
+    op: Operation, base: str, models: Models, names: Namespace
+) -> WebSocketView | None:
+    ws = op.websocket
+    if ws is None:
+        return None
+    client = _message_union(models, ws.client_messages, [t.schema for t in ws.client_types])
+    server = _message_union(models, ws.server_messages, [t.schema for t in ws.server_types])
+    examples = []
+    for message in ws.client_types:
+        values = message.schema.get("examples")
+        if isinstance(values, list):
+            examples.extend(value for value in values if isinstance(value, dict))
+    return WebSocketView(
+        client=client,
+        server=server,
+        client_alias=names.claim(f"{base}:client", [f"{base}ClientMessage"]),
+        server_alias=names.claim(f"{base}:server", [f"{base}ServerMessage"]),
+        client_examples=tuple(examples),
+    )
+
+
+def _message_union(models: Models, union: Schema | None, branches: list[Schema]) -> str:
+    whole = _class(models, union)
+    if whole is not None:
+        return whole
+    members = [name for name in (_class(models, branch) for branch in branches) if name]
+    return " | ".join(dict.fromkeys(members)) or "Any"
+
+
+def _routers(operations: list[OperationView]) -> list[RouterView]:
+    grouped: dict[str, list[OperationView]] = {}
+    for op in operations:
+        grouped.setdefault(op.module, []).append(op)
+    return [RouterView(module, module, tuple(ops)) for module, ops in sorted(grouped.items())]
+
+
+def _ws_heartbeat(operations: list[OperationView]) -> float | None:
+    beats = [
+        op.spec.websocket.heartbeat_seconds
+        for op in operations
+        if op.spec.websocket is not None and op.spec.websocket.heartbeat_seconds
+    ]
+    return min(beats) if beats else None
+
+
+# --- literals -------------------------------------------------------------------------------
+
+
+def spec_literal(value: Any) -> str:
+    """A runtime spec value as Python source, naming only the fields that differ from defaults.
+
+    Strings go through `pyrepr`, so nothing from the spec can end a literal early.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = []
+        for field in dataclasses.fields(value):
+            current = getattr(value, field.name)
+            if field.default is not dataclasses.MISSING and current == field.default:
+                continue
+            if field.default_factory is not dataclasses.MISSING and current == field.default_factory():
+                continue
+            parts.append(f"{field.name}={spec_literal(current)}")
+        return f"{type(value).__name__}({', '.join(parts)})"
+    if isinstance(value, tuple):
+        inner = ", ".join(spec_literal(item) for item in value)
+        return "(" + inner + ("," if len(value) == 1 else "") + ")"
+    return pyrepr(value)
+
+
+def _document_json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _version(value: str | None) -> str:
+    """The distribution's version: the API's, when it is a valid PEP 440 version."""
+    if value and PEP440.match(value):
+        return value
+    return "0.1.0"
