@@ -461,3 +461,16 @@ def test_summary_lists_every_conflict() -> None:
     )
 
     assert summary(result) == "12 written, 3 unchanged, 2 kept, 0 removed; 2 conflicts: c, d"
+
+
+def test_edited_file_restored_by_the_user_is_updated_again(out: Path) -> None:
+    write_tree(out, _files())
+    (out / "chat/app.py").write_text("APP = 'edited'\n")
+    assert write_tree(out, _files(**{"chat/app.py": "APP = 2\n"})).conflicts == ("chat/app.py",)
+    (out / "chat/app.py").write_text("APP = 1\n")  # back to what contractgen wrote
+
+    result = write_tree(out, _files(**{"chat/app.py": "APP = 2\n"}))
+
+    assert result.written == ("chat/app.py",)
+    assert result.conflicts == ()
+    assert (out / "chat/app.py").read_text() == "APP = 2\n"
