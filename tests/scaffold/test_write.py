@@ -474,3 +474,15 @@ def test_edited_file_restored_by_the_user_is_updated_again(out: Path) -> None:
     assert result.written == ("chat/app.py",)
     assert result.conflicts == ()
     assert (out / "chat/app.py").read_text() == "APP = 2\n"
+
+
+def test_removal_never_deletes_a_symlinked_folder(out: Path) -> None:
+    (out / "real").mkdir(parents=True)
+    (out / "chat").symlink_to(out / "real", target_is_directory=True)
+    write_tree(out, [RenderedFile("chat/app.py", "APP = 1\n", "generated")])
+
+    result = write_tree(out, [])
+
+    assert result.removed == ("chat/app.py",)
+    assert (out / "chat").is_symlink()
+    assert list((out / "real").iterdir()) == []

@@ -310,6 +310,7 @@ def _stage(staging: Path, path: str, data: bytes) -> Path:
 
 
 def _apply(root: Path, plan: _Plan) -> None:
+    """Stage all, then swap: removals first (a removed file may make room for a folder)."""
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.staging-"))
     try:
@@ -335,6 +336,6 @@ def _remove(root: Path, path: str) -> None:
     (root / path).unlink()
     for parent in PurePosixPath(path).parents:
         folder = root / parent
-        if folder == root or any(folder.iterdir()):
+        if folder == root or folder.is_symlink() or any(folder.iterdir()):
             return
         folder.rmdir()
