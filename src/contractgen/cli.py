@@ -452,6 +452,96 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+@app.command()
+def scaffold(
+    spec: Annotated[
+        str,
+        typer.Argument(metavar="SPEC", show_default=False, help="The contract to scaffold from."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            show_default=False,
+            help="The project folder to create or update.",
+        ),
+    ],
+    package_name: Annotated[
+        str | None,
+        typer.Option(
+            "--package-name",
+            metavar="NAME",
+            show_default=False,
+            help="The Python package (default: from info.title, e.g. chat_service).",
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            show_default=False,
+            help="Templates overriding contractgen's own by relative path (docs/templates.md).",
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            metavar="",
+            show_default=False,
+            help="Write nothing; exit 1 when the generated files are stale (for CI).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            metavar="",
+            show_default=False,
+            help="List what would change; write nothing.",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            metavar="",
+            show_default=False,
+            help="Overwrite generated files that were edited (your own files are never touched).",
+        ),
+    ] = False,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Render a FastAPI service whose streams, limits and errors follow SPEC.
+
+    Generated files are rewritten on every run; the files that are yours (implementation.py,
+    settings.py, README.md) are created once and never overwritten. Exit status: 0 done,
+    1 stale (--check) or files kept that block the update, 2 input or usage errors.
+    """
+    from contractgen.scaffold.run import ScaffoldRequest, scaffold_command
+
+    request = ScaffoldRequest(
+        spec=spec,
+        out=out,
+        package=package_name,
+        templates=templates,
+        check=check,
+        dry_run=dry_run,
+        force=force,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+    )
+    with user_errors():
+        outcome = scaffold_command(request)
+    for message in outcome.messages:
+        typer.echo(message, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
 def _write_report(report: str, output: Path | None) -> None:
     if output is None:
         typer.echo(report, nl=False, color=True)  # colour was decided already: keep it

@@ -30,6 +30,9 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE002": "invalid configuration",
     "USAGE003": "invalid baseline file",
     "USAGE004": "output file cannot be written",
+    "USAGE005": "invalid scaffold option",
+    "SCAF001": "a template cannot be rendered",
+    "SCAF002": "generated code does not parse",
 }
 
 

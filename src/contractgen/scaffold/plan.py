@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,16 @@ from contractgen.scaffold.render import PlannedFile, pyrepr
 
 RUNTIME_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 TRANSPORT_HEADERS = frozenset(
-    {"connection", "upgrade", "sec-websocket-protocol", "sec-websocket-key",
-     "sec-websocket-version", "sec-websocket-extensions", "content-length", "content-type"}
+    {
+        "connection",
+        "upgrade",
+        "sec-websocket-protocol",
+        "sec-websocket-key",
+        "sec-websocket-version",
+        "sec-websocket-extensions",
+        "content-length",
+        "content-type",
+    }
 )
 """Headers the server and the transport handle; a route never takes them as parameters."""
 ROUTE_LOCALS = ("body", "context", "service", "websocket", "request", "result", "messages")
@@ -74,6 +83,7 @@ class StreamView:
     """For streams typed inside the payload: the annotations of the union's members."""
     flag: str | None
     """The request field (top-level name) whose `true` selects the stream."""
+    error_event: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,8 @@ class OperationView:
     function: str
     method: str
     path: str
+    route_path: str
+    """The path as the router matches it: each template variable renamed to its parameter."""
     summary: str | None
     description: str | None
     deprecated: bool
@@ -108,6 +120,23 @@ class OperationView:
     example_body: Any
     """The first example of the request body (None without one), for the generated tests."""
     spec: spec.OperationSpec
+    call: CallView
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """How the generated tests call an operation: a concrete URL, headers and bodies."""
+
+    url: str
+    headers: Mapping[str, str]
+    body: Any
+    """The first example of the request body, or None."""
+    stream_body: Any
+    """The example body with the stream flag set (None when the stream cannot be asked for)."""
+    stream_frames: tuple[Any, ...]
+    """Example events in stream order, ending with one terminal event (empty: none usable)."""
+    over_token_cap: Any
+    """The example body asking for one output token more than allowed (None: no such check)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +158,8 @@ def build_plan(
     catalogue, specs = runtime_specs(contract)
     operations = _operations(contract, models, specs)
     routers = _routers(operations)
-    info = document.get("info") if isinstance(document.get("info"), dict) else {}
+    raw_info = document.get("info")
+    info: Mapping[str, Any] = raw_info if isinstance(raw_info, dict) else {}
     project = {
         "package": package,
         "distribution": package.replace("_", "-"),
@@ -148,7 +178,10 @@ def build_plan(
         "operations": operations,
         "routers": routers,
         "catalogue": spec_literal(catalogue),
-        "operation_specs": {op.id: spec_literal(op.spec) for op in operations},
+        "operation_specs": {op.id: _operation_literal(op) for op in operations},
+        "websocket_specs": {
+            op.id: spec_literal(op.spec.websocket) for op in operations if op.spec.websocket
+        },
         "ws_heartbeat": _ws_heartbeat(operations),
     }
     p = package
@@ -164,9 +197,7 @@ def build_plan(
         PlannedFile(f"{p}/main.py", "server/main.py.j2", context),
         PlannedFile(f"{p}/app.py", "server/app.py.j2", context),
         PlannedFile(f"{p}/contract.py", "server/contract.py.j2", context),
-        PlannedFile(
-            f"{p}/openapi.json", None, kind="json", content=_document_json(document)
-        ),
+        PlannedFile(f"{p}/openapi.json", None, kind="json", content=_document_json(document)),
         PlannedFile(f"{p}/models.py", None, content=models.source),
         PlannedFile(f"{p}/streams.py", "server/streams.py.j2", context),
         PlannedFile(f"{p}/service.py", "server/service.py.j2", context),
@@ -225,6 +256,7 @@ def _operation(
     body = _class(models, body_schema) if body_schema is not None else None
     if body_schema is not None and body is None:
         body = "dict[str, Any]"
+    params = _params(op.parameters)
     status, response = _success(op, models)
     stream = _stream_view(op, base, models, streams) if operation_spec.stream else None
     websocket = _websocket_view(op, base, models, streams)
@@ -240,11 +272,12 @@ def _operation(
         function=function,
         method=op.method.lower(),
         path=op.path,
+        route_path=_route_path(op.path, params),
         summary=op.summary,
         description=op.description,
         deprecated=op.deprecated,
         module=snake(op.tags[0]) if op.tags else "default",
-        params=_params(op.parameters),
+        params=params,
         body=body,
         body_required=bool(op.request_body and op.request_body.required),
         response=response,
@@ -254,6 +287,7 @@ def _operation(
         returns=returns,
         example_body=_example_body(op),
         spec=operation_spec,
+        call=_call_view(op, params, stream, operation_spec),
     )
 
 
@@ -290,8 +324,9 @@ def _params(parameters: tuple[Parameter, ...]) -> tuple[ParamView, ...]:
             continue
         if param.where == "header" and param.name.lower() in TRANSPORT_HEADERS:
             continue
-        name = namespace.claim(f"{param.where}:{param.name}", [snake(param.name), snake(
-            f"{param.where} {param.name}")])
+        name = namespace.claim(
+            f"{param.where}:{param.name}", [snake(param.name), snake(f"{param.where} {param.name}")]
+        )
         views.append(
             ParamView(
                 name=name,
@@ -305,6 +340,14 @@ def _params(parameters: tuple[Parameter, ...]) -> tuple[ParamView, ...]:
     required = [view for view in views if view.required]
     optional = [view for view in views if not view.required]
     return tuple(required + optional)
+
+
+def _route_path(path: str, params: tuple[ParamView, ...]) -> str:
+    """`/models/{model-id}` -> `/models/{model_id}`: Starlette's variables are identifiers."""
+    for param in params:
+        if param.where == "path":
+            path = path.replace("{" + param.alias + "}", "{" + param.name + "}")
+    return path
 
 
 def _param_type(schema: Schema | None) -> str:
@@ -332,18 +375,77 @@ def _example_body(op: Operation) -> Any:
     return None
 
 
+def _call_view(
+    op: Operation,
+    params: tuple[ParamView, ...],
+    stream: StreamView | None,
+    operation_spec: spec.OperationSpec,
+) -> CallView:
+    url = op.path
+    query: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for param, raw in zip(params, _param_sources(op, params), strict=True):
+        value = _sample(raw, param.annotation)
+        if param.where == "path":
+            url = url.replace("{" + param.alias + "}", urllib.parse.quote(value, safe=""))
+        elif param.required and param.where == "query":
+            query[param.alias] = value
+        elif param.required and param.where == "header":
+            headers[param.alias] = value
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    body = _example_body(op)
+    stream_body = None
+    frames: tuple[Any, ...] = ()
+    if stream is not None and isinstance(body, dict):
+        stream_body = {**body, stream.flag: True} if stream.flag else body
+        frames = _stream_order(stream)
+    limits = operation_spec.limits
+    over_cap = None
+    field_name = (limits.output_tokens_field or "").strip("/")
+    if isinstance(body, dict) and limits.max_output_tokens and field_name and "/" not in field_name:
+        over_cap = {**body, field_name: limits.max_output_tokens + 1}
+    return CallView(url, headers, body, stream_body, frames, over_cap)
+
+
+def _param_sources(op: Operation, params: tuple[ParamView, ...]) -> list[Parameter]:
+    by_key = {(p.where, p.name): p for p in op.parameters}
+    return [by_key[(view.where, view.alias)] for view in params]
+
+
+def _sample(param: Parameter, annotation: str) -> str:
+    """A value for a parameter: its example, else one of the right type."""
+    for example in param.examples:
+        if isinstance(example.value, str | int | float) and not isinstance(example.value, bool):
+            return str(example.value)
+    return {"int": "1", "float": "1.5", "bool": "true"}.get(annotation, "example")
+
+
+def _stream_order(stream: StreamView) -> tuple[Any, ...]:
+    """One example of each non-terminal event, then one terminal event that is not an error."""
+    leading = [view.examples[0] for view in stream.events if view.examples and not view.terminal]
+    closing = [
+        view.examples[0]
+        for view in sorted(stream.events, key=lambda view: view.name == stream.error_event)
+        if view.examples and view.terminal
+    ]
+    if not closing:
+        return ()
+    return (*leading, closing[0])
+
+
 # --- streams and websockets -----------------------------------------------------------------
 
 
 def _stream_view(op: Operation, base: str, models: Models, names: Namespace) -> StreamView:
     stream = _served_stream(op)
     union = names.claim(f"{base}:stream", [f"{base}Event", f"{base}StreamEvent"])
-    typed_by_event = stream.format is StreamFormat.SSE and (stream.discriminator or "event") == "event"
+    typed_by_event = (
+        stream.format is StreamFormat.SSE and (stream.discriminator or "event") == "event"
+    )
     events = []
     for event in stream.events:
-        class_name = names.claim(
-            f"{base}:event:{event.name}", [f"{base}{pascal(event.name)}Event"]
-        )
+        class_name = names.claim(f"{base}:event:{event.name}", [f"{base}{pascal(event.name)}Event"])
         events.append(
             EventView(
                 class_name=class_name,
@@ -367,6 +469,7 @@ def _stream_view(op: Operation, base: str, models: Models, names: Namespace) -> 
         events=tuple(events) if typed_by_event else (),
         payloads=payloads,
         flag=flag,
+        error_event=stream.error_event,
     )
 
 
@@ -404,7 +507,7 @@ def _websocket_view(
         return None
     client = _message_union(models, ws.client_messages, [t.schema for t in ws.client_types])
     server = _message_union(models, ws.server_messages, [t.schema for t in ws.server_types])
-    examples = []
+    examples: list[Any] = []
     for message in ws.client_types:
         values = message.schema.get("examples")
         if isinstance(values, list):
@@ -445,25 +548,36 @@ def _ws_heartbeat(operations: list[OperationView]) -> float | None:
 # --- literals -------------------------------------------------------------------------------
 
 
-def spec_literal(value: Any) -> str:
+def spec_literal(value: Any, *, given: Mapping[str, str] | None = None) -> str:
     """A runtime spec value as Python source, naming only the fields that differ from defaults.
 
-    Strings go through `pyrepr`, so nothing from the spec can end a literal early.
+    Strings go through `pyrepr`, so nothing from the spec can end a literal early. `given`
+    writes some fields as the expressions it maps them to (a name defined elsewhere).
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         parts = []
+        given = given or {}
         for field in dataclasses.fields(value):
             current = getattr(value, field.name)
             if field.default is not dataclasses.MISSING and current == field.default:
                 continue
-            if field.default_factory is not dataclasses.MISSING and current == field.default_factory():
+            if (
+                field.default_factory is not dataclasses.MISSING
+                and current == field.default_factory()
+            ):
                 continue
-            parts.append(f"{field.name}={spec_literal(current)}")
+            parts.append(f"{field.name}={given.get(field.name) or spec_literal(current)}")
         return f"{type(value).__name__}({', '.join(parts)})"
     if isinstance(value, tuple):
         inner = ", ".join(spec_literal(item) for item in value)
         return "(" + inner + ("," if len(value) == 1 else "") + ")"
     return pyrepr(value)
+
+
+def _operation_literal(op: OperationView) -> str:
+    if op.spec.websocket is None:
+        return spec_literal(op.spec)
+    return spec_literal(op.spec, given={"websocket": f"WEBSOCKETS[{pyrepr(op.id)}]"})
 
 
 def _document_json(document: Mapping[str, Any]) -> str:

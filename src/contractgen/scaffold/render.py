@@ -124,7 +124,7 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
 
 
 def _ruff(root: Path, command: str, *args: str) -> None:
-    from ruff.__main__ import find_ruff_bin  # the ruff package ships its binary
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]  # ships the binary
 
     completed = subprocess.run(
         [find_ruff_bin(), command, "--isolated", "--no-cache", "--quiet", *RUFF_SETTINGS, *args],
@@ -134,8 +134,11 @@ def _ruff(root: Path, command: str, *args: str) -> None:
         check=False,
     )
     if completed.returncode != 0:
-        raise RenderError("SCAF002", f"ruff {command} failed on generated code: "
-                          f"{completed.stderr.strip() or completed.stdout.strip()}")
+        raise RenderError(
+            "SCAF002",
+            f"ruff {command} failed on generated code: "
+            f"{completed.stderr.strip() or completed.stdout.strip()}",
+        )
 
 
 def _check_parses(item: PlannedFile, text: str) -> None:
