@@ -20,7 +20,12 @@ from websockets.exceptions import InvalidStatus
 
 from contractgen.runtime.concurrency import ConcurrencySlots
 from contractgen.runtime.context import RequestContext
-from contractgen.runtime.edge import ContractEdge, request_context, websocket_context
+from contractgen.runtime.edge import (
+    ContractEdge,
+    partition_key,
+    request_context,
+    websocket_context,
+)
 from contractgen.runtime.ratelimit import MemoryRateLimiter
 from contractgen.runtime.spec import (
     EdgeLimits,
@@ -76,6 +81,16 @@ OPERATIONS = {
         limits=EdgeLimits(rate_limits=(RatePolicy("rpm", 2, 60), RatePolicy("rph", 100, 3600))),
         key_sources=API_KEY,
     ),
+    "generate": OperationSpec(
+        "generate",
+        "POST",
+        "/generate",
+        limits=EdgeLimits(
+            output_tokens_field="/options/max_tokens",
+            rate_limits=(RatePolicy("tpm", 100, 60, unit="tokens"),),
+        ),
+        key_sources=API_KEY,
+    ),
     "getModel": OperationSpec("getModel", "GET", "/v1/models/{model_id}", key_sources=API_KEY),
     "getSpecial": OperationSpec("getSpecial", "GET", "/v1/models/special"),
     "realtime": OperationSpec(
@@ -127,6 +142,10 @@ def build_app(recorder: Recorder) -> FastAPI:
                 recorder.stream_closed.set()
 
         return StreamingResponse(events(), media_type="text/event-stream")
+
+    @app.post("/generate")
+    async def generate(body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+        return body
 
     @app.get("/limited")
     async def limited() -> dict[str, bool]:
@@ -289,6 +308,18 @@ def test_rate_limit_headers_then_429_with_retry_after(client: httpx.Client) -> N
     assert client.get("/limited", headers={"X-API-Key": "other-key"}).status_code == 200
 
 
+def test_a_token_quota_is_spent_by_the_tokens_asked_for(client: httpx.Client) -> None:
+    key = {"X-API-Key": "token-key"}
+    asking = {"options": {"max_tokens": 60}}
+    first = client.post("/generate", json=asking, headers=key)
+    assert first.status_code == 200
+    assert re.fullmatch(r'"tpm";r=40;t=\d+', first.headers["ratelimit"])
+    _problem(client.post("/generate", json=asking, headers=key), 429, "slow_down")
+    cheap = client.post("/generate", json={"options": {}}, headers=key)
+    assert cheap.status_code == 200, "a request without the field costs one token"
+    assert re.fullmatch(r'"tpm";r=39;t=\d+', cheap.headers["ratelimit"])
+
+
 def test_output_token_cap_uses_the_catalogue_code(client: httpx.Client, served: Served) -> None:
     _problem(client.post("/v1/chat", json={"max_tokens": 101}), 400, "output_cap")
     assert served.recorder.handled == []
@@ -343,6 +374,40 @@ def test_partition_key_is_a_hash_of_the_credential(client: httpx.Client) -> None
     assert "secret-key" not in keyed["partition"]
     anonymous = client.get("/v1/models/gpt").json()
     assert anonymous["partition"] == "ip:127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("source", "scope_part", "credential"),
+    [
+        (KeySource("query", "api_key"), {"query_string": b"x=1&api_key=q-secret"}, "q-secret"),
+        (
+            KeySource("cookie", "session"),
+            {"headers": [(b"cookie", b"a=b; session=c-secret")]},
+            "c-secret",
+        ),
+        (KeySource("bearer"), {"headers": [(b"authorization", b"Bearer b-secret")]}, "b-secret"),
+        (KeySource("basic"), {"headers": [(b"authorization", b"Basic dTpw")]}, "dTpw"),
+    ],
+)
+def test_partition_key_sources(
+    source: KeySource, scope_part: dict[str, Any], credential: str
+) -> None:
+    operation = OperationSpec("op", "GET", "/", key_sources=(KeySource("header", "X-Key"), source))
+    scope = {"type": "http", "headers": [], "client": ("10.0.0.9", 5), **scope_part}
+    assert partition_key(operation, scope) == _hash(source.kind, credential)
+    scope["headers"] = [*scope["headers"], (b"x-key", b"first")]
+    assert partition_key(operation, scope) == _hash("header", "first"), "sources go in order"
+
+
+def test_partition_key_falls_back_to_the_client_address() -> None:
+    operation = OperationSpec("op", "GET", "/", key_sources=(KeySource("bearer"),))
+    scope = {
+        "type": "http",
+        "headers": [(b"authorization", b"Basic dTpw")],
+        "client": ("10.0.0.9", 5),
+    }
+    assert partition_key(operation, scope) == "ip:10.0.0.9"
+    assert partition_key(None, {"type": "http", "client": None}) == "ip:unknown"
 
 
 def test_last_event_id_reaches_a_resumable_stream(client: httpx.Client) -> None:
