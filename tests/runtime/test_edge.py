@@ -110,6 +110,8 @@ class Recorder:
         self.handled: list[str] = []
         self.pulled: list[int] = []
         """Sizes of the body messages the server handed to the edge, in order."""
+        self.answered = threading.Event()
+        """Set when a response head leaves for the client."""
         self.stream_closed = threading.Event()
 
 
@@ -191,7 +193,12 @@ def counting(app: Any, recorder: Recorder) -> Any:
                 recorder.pulled.append(len(message.get("body", b"")))
             return message
 
-        await app(scope, counted, send)
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                recorder.answered.set()
+            await send(message)
+
+        await app(scope, counted, watched)
 
     return wrapper
 
@@ -273,19 +280,23 @@ def test_chunked_upload_over_the_limit_is_cut_off_at_the_limit(
     client: httpx.Client, served: Served
 ) -> None:
     chunk, count = 300, 12
+    recorder = served.recorder
+    recorder.answered.clear()
 
     def chunks() -> Iterator[bytes]:
-        for _ in range(count):
+        """One chunk at a time: the next leaves once the server took the last, or answered."""
+        for sent in range(1, count + 1):
             yield b"z" * chunk
-            time.sleep(0.02)
+            deadline = time.monotonic() + 5
+            while sum(recorder.pulled) < sent * chunk and not recorder.answered.is_set():
+                assert time.monotonic() < deadline, "the server neither read nor answered"
+                time.sleep(0.001)
 
     response = client.post("/upload", content=chunks())
     assert "content-length" not in response.request.headers
     _problem(response, 413, "body_too_big")
-    assert served.recorder.handled == [], "the app ran for a refused body"
-    pulled = served.recorder.pulled
-    assert sum(pulled[:-1]) <= BODY_LIMIT < sum(pulled), pulled
-    assert sum(pulled) < chunk * count, "the edge read the whole oversized body"
+    assert recorder.handled == [], "the app ran for a refused body"
+    assert recorder.pulled == [chunk] * 4, "the edge read past the chunk that crossed the limit"
 
 
 def test_rate_limit_headers_then_429_with_retry_after(client: httpx.Client) -> None:
