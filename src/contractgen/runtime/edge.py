@@ -259,8 +259,8 @@ class ContractEdge:
     ) -> None:
         self.app = app
         self.catalogue = catalogue
-        self.limiter: RateLimiter = limiter or MemoryRateLimiter()
-        self.slots = slots or ConcurrencySlots()
+        self.limiter: RateLimiter = MemoryRateLimiter() if limiter is None else limiter
+        self.slots = ConcurrencySlots() if slots is None else slots
         routes = sorted((_compile(op) for op in operations.values()), key=lambda r: r.rank)
         self._http = [route for route in routes if route.operation.websocket is None]
         self._websocket = [route for route in routes if route.operation.websocket is not None]
@@ -313,11 +313,9 @@ class ContractEdge:
             await self._refuse(scope, receive, send, refused.response)
             return
         extra.extend(admission.headers)
-        await self._run(operation, scope, admission, send, key)
+        await self._run(scope, admission, send, key)
 
-    async def _run(
-        self, operation: OperationSpec, scope: Scope, admission: _Admission, send: Send, key: str
-    ) -> None:
+    async def _run(self, scope: Scope, admission: _Admission, send: Send, key: str) -> None:
         """Run the app, holding a concurrency slot for the whole call when one is needed."""
         if admission.slot_limit is None:
             await self.app(scope, admission.receive, send)
