@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from .context import ContractError
-from .spec import ErrorCatalogue, ErrorCode
+from .spec import FALLBACK_CODES, ErrorCatalogue, ErrorCode
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 GENERIC_DETAIL = "The server failed to handle the request."
@@ -106,6 +106,12 @@ def error_event_fields(
     return fields
 
 
+def _standard(catalogue: ErrorCatalogue, code: str) -> ErrorCode | None:
+    """A code the runtime itself raises (`not_implemented`, ...) needs no catalogue entry."""
+    status = next((status for status, name in FALLBACK_CODES.items() if name == code), None)
+    return None if status is None else catalogue.for_status(status, fallback=code)
+
+
 def _validation_code(catalogue: ErrorCatalogue) -> ErrorCode:
     for status in (422, 400):
         for entry in catalogue.codes:
@@ -134,7 +140,7 @@ def install_problem_handlers(
 
     async def on_contract(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ContractError)
-        entry = catalogue.get(exc.code)
+        entry = catalogue.get(exc.code) or _standard(catalogue, exc.code)
         if entry is None:
             log.error(
                 "unknown error code %r raised", exc.code, extra={"request_id": _request_id(request)}
