@@ -41,6 +41,8 @@ GENERATOR_OPTIONS: Mapping[str, Any] = {
     "collapse_constrained_root_models_as_annotated": True,
     # The writer formats every Python file with ruff; the generator's own is enough here.
     "formatters": ["builtin"],
+    "builtin_format_line_length": 100,
+    "wrap_string_literal": True,
 }
 """How contractgen runs datamodel-code-generator (see `docs/templates.md`)."""
 
@@ -75,4 +77,4 @@ def _generate(schema: dict[str, Any], header: str) -> str:
         output = generate(schema, custom_file_header=header.rstrip(), **GENERATOR_OPTIONS)
     if not isinstance(output, str):
         raise TypeError("datamodel-code-generator wrote several modules for one document")
-    return output
+    return output if output.endswith("\n") else output + "\n"
