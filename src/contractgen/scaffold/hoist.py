@@ -264,9 +264,13 @@ class _Hoister:
     ) -> Iterator[Any]:
         """Union branches, each hoisted under the owner plus what tells it apart."""
         tag = _discriminator_property(union)
+        # `anyOf: [X, null]` is X made nullable: X takes the owner's name as it is.
+        alone = [b for b in branches if not (isinstance(b, dict) and b.get("type") == "null")]
         for i, branch in enumerate(branches):
             pointer = f"{at}/{i}"
             candidates = [stem + label for label in _branch_labels(branch, tag, i)]
+            if len(alone) == 1 and branch is alone[0]:
+                candidates.insert(0, stem)
             if shared is not None and isinstance(branch, dict) and "$ref" not in branch:
                 yield self.hoist_merged(branch, pointer, candidates, shared)
             elif isinstance(branch, dict) and "$ref" not in branch:
