@@ -299,3 +299,69 @@ def test_real_spec_sites_have_classes(real: tuple[Contract, dict[str, Any], Mode
                 if payload is not None and payload.properties and not named:
                     missing.append(f"{op.key} event {event.name}")
     assert not missing
+
+
+HOSTILE_SPEC = r"""
+openapi: 3.1.0
+info: {title: Hostile, version: '1'}
+paths:
+  /x:
+    post:
+      operationId: 'do"it\n{{ x }}'
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/class'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                description: "ends with a backslash \\"
+                properties:
+                  "import os":
+                    type: string
+                    description: "\"\"\" ; import os; os.system('x') \"\"\""
+components:
+  schemas:
+    class:
+      type: object
+      description: "Triple \"\"\" quotes\nand a newline; {{ jinja }} \\ backslash"
+      properties:
+        def: {type: string, enum: ["a\"b", "c\nd", "", "None", "class", "1x"]}
+        "__init__": {type: integer}
+        "model_config": {type: string}
+        "\u00e9t\u00e9": {type: object, properties: {"x-y": {type: boolean}}}
+    "a\"b\nc.d":
+      type: object
+      properties:
+        kind: {$ref: '#/components/schemas/class/properties/def'}
+        note: {$ref: '#/components/schemas/class/properties/model_config'}
+    "\U0001F4A5": {type: object, properties: {z: {type: string}}}
+    Field: {type: object, properties: {z: {type: string}}}
+"""
+
+
+def test_hostile_names_and_text_become_identifiers_and_inert_strings(write_spec: Any) -> None:
+    contract, document = load(write_spec(HOSTILE_SPEC))
+    models = build_models(contract, document, header=HEADER)
+    tree = ast.parse(models.source)
+    # Nothing but imports and classes at the top, nothing but fields and docstrings inside.
+    assert all(isinstance(node, ast.ImportFrom | ast.ClassDef) for node in tree.body)
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        assert all(isinstance(node, ast.AnnAssign | ast.Assign | ast.Expr) for node in cls.body)
+    module = import_source(models.source)
+    assert "os" not in vars(module)
+    names = set(class_names(models.source))
+    assert {"Class", "ClassDef", "ClassEte", "ABCD", "FieldSchema", "DoItNXResponse"} <= names
+    assert module.Field is not module.FieldSchema  # pydantic's Field is not shadowed
+    body = {"def": 'a"b', "__init__": 1, "model_config": "m", "été": {"x-y": True}}
+    request = getattr(module, models.class_names["/components/schemas/class"])
+    assert request.model_validate(body).model_dump(by_alias=True, exclude_none=True) == body
+    # A `$ref` into another schema: to its class where it has one, else the schema in place.
+    deep = module.ABCD.model_validate({"kind": "c\nd", "note": "n"})
+    assert deep.kind is module.ClassDef("c\nd")
+    assert deep.note == "n"
