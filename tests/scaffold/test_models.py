@@ -365,3 +365,10 @@ def test_hostile_names_and_text_become_identifiers_and_inert_strings(write_spec:
     deep = module.ABCD.model_validate({"kind": "c\nd", "note": "n"})
     assert deep.kind is module.ClassDef("c\nd")
     assert deep.note == "n"
+
+
+def test_a_contract_without_schemas_is_the_header_alone(write_spec: Any) -> None:
+    spec = "openapi: 3.1.0\ninfo: {title: Empty, version: '1'}\npaths: {}\n"
+    contract, document = load(write_spec(spec))
+    models = build_models(contract, document, header=HEADER)
+    assert (models.source, dict(models.class_names)) == (HEADER, {})

@@ -46,15 +46,22 @@ GENERATOR_OPTIONS: Mapping[str, Any] = {
     # An enum field defaults to its member (`= Mode.auto`), which type checkers accept.
     "set_default_enum_member": True,
 }
-"""How contractgen runs datamodel-code-generator (see `docs/templates.md`)."""
+"""How contractgen runs datamodel-code-generator: pydantic v2, Python 3.11, no timestamp."""
 
 
 @dataclass(frozen=True)
 class Models:
+    """What the plan needs of the models: the module's text and which class is which."""
+
     source: str
     """The full text of PACKAGE/models.py: the header comment, then the generator's output."""
     class_names: Mapping[str, str]
-    """JSON Pointer of a schema site in the document -> its class name in models.py."""
+    """JSON Pointer of a schema site in the document -> its class name in models.py.
+
+    Every site with a class is here: each operation's JSON request body, 2xx JSON response,
+    stream item and event payload, WebSocket message union and message type, and also every
+    schema nested in them or in a component (a `$ref` site maps to its target's class).
+    """
 
 
 def build_models(contract: Contract, document: Mapping[str, Any], *, header: str) -> Models:
