@@ -340,6 +340,7 @@ components:
       properties:
         kind: {$ref: '#/components/schemas/class/properties/def'}
         note: {$ref: '#/components/schemas/class/properties/model_config'}
+        echo: {$ref: '#/paths/~1x/post/responses/200/content/application~1json/schema'}
     "\U0001F4A5": {type: object, properties: {z: {type: string}}}
     Field: {type: object, properties: {z: {type: string}}}
 """
@@ -362,9 +363,10 @@ def test_hostile_names_and_text_become_identifiers_and_inert_strings(write_spec:
     request = getattr(module, models.class_names["/components/schemas/class"])
     assert request.model_validate(body).model_dump(by_alias=True, exclude_none=True) == body
     # A `$ref` into another schema: to its class where it has one, else the schema in place.
-    deep = module.ABCD.model_validate({"kind": "c\nd", "note": "n"})
+    deep = module.ABCD.model_validate({"kind": "c\nd", "note": "n", "echo": {"import os": "x"}})
     assert deep.kind is module.ClassDef("c\nd")
     assert deep.note == "n"
+    assert isinstance(deep.echo, module.DoItNXResponse)  # an operation's inline schema
 
 
 def test_a_contract_without_schemas_is_the_header_alone(write_spec: Any) -> None:

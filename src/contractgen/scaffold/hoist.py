@@ -26,6 +26,7 @@ from contractgen.scaffold.model_naming import (
     member,
     operation_sites,
     ordinal,
+    pointer_stem,
 )
 from contractgen.scaffold.names import Namespace
 from contractgen.scaffold.schema_forms import (
@@ -34,6 +35,7 @@ from contractgen.scaffold.schema_forms import (
     is_class,
     is_container,
     is_framed_union,
+    is_ref,
     is_wrapped,
     kind,
     plain,
@@ -128,9 +130,10 @@ class _Hoister:
         node = _value_at(self.document, pointer)
         if not isinstance(node, dict):
             return
-        if "$ref" in node:
+        node = plain(node)
+        if is_ref(node):
             self.rewrite(node, pointer, candidates[0])
-            if pointer not in self.sites and isinstance(node["$ref"], str):
+            if pointer not in self.sites:
                 self.site_refs[pointer] = node["$ref"].removeprefix("#")
         elif is_class(node) or is_container(node):
             self.hoist(node, pointer, candidates)
@@ -207,14 +210,15 @@ class _Hoister:
                 out[key] = list(self.branches(node, key, value, at, stem))
             elif key == "allOf" and isinstance(value, list):
                 # Members are parts of this one class, not classes of their own.
-                out[key] = [self.member(sub, f"{at}/{i}", stem) for i, sub in enumerate(value)]
+                out[key] = [self.part(sub, f"{at}/{i}", stem) for i, sub in enumerate(value)]
             elif key == "discriminator" and isinstance(value, dict):
                 out[key] = self.discriminator(value)
             else:
                 out[key] = value
         return out
 
-    def member(self, node: Any, pointer: str, stem: str) -> Any:
+    def part(self, node: Any, pointer: str, stem: str) -> Any:
+        """An `allOf` member: its properties are the owner's, named under the owner's stem."""
         if isinstance(node, dict) and not isinstance(node.get("$ref"), str):
             return self.body(node, pointer, stem)
         return self.rewrite(node, pointer, stem)
@@ -308,7 +312,7 @@ class _Hoister:
                 placeholder["$ref"] = DEFS + name
                 continue
             node = _value_at(self.document, target)
-            stem = class_name(split_pointer(target)[-1]) if target != "/" else "Model"
+            stem = pointer_stem(target)
             rewritten = self.rewrite(node, target, stem) if isinstance(node, dict) else {}
             placeholder.update(rewritten)
         for _, placeholder in self.deep_refs:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
+from contractgen.location import split_pointer
 from contractgen.model.contract import Operation, is_json_media_type
 from contractgen.model.schema import Schema
 from contractgen.scaffold.names import pascal
@@ -142,3 +143,19 @@ def class_name(text: str) -> str:
     """A class name from spec text that the generator keeps as it is (no trailing `_`)."""
     name = pascal(text)
     return name[:-1] + "Model" if name.endswith("_") else name
+
+
+STRUCTURE = frozenset(
+    {"components", "schemas", "properties", "items", "content", "schema", "paths", "allOf"}
+    | {"oneOf", "anyOf", "additionalProperties", "requestBody", "responses", "itemSchema"}
+)
+"""Pointer tokens that say how a document is built, not what a schema is about."""
+
+
+def pointer_stem(pointer: str) -> str:
+    """A name for a schema known only by where it sits: its pointer's telling tokens.
+
+    `/components/schemas/Run/properties/usage` -> `RunUsage`.
+    """
+    tokens = [t for t in split_pointer(pointer) if t not in STRUCTURE and not t.isdigit()]
+    return "".join(class_name(token) for token in tokens) or "Model"
