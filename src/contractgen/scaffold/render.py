@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import tempfile
+import textwrap
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -207,15 +208,22 @@ def docstring(text: str | None, indent: int = 0, *, width: int = 0) -> str:
     )
 
 
-def comment(text: str | None, indent: int = 0) -> str:
-    """`# ` lines from untrusted text: a newline in it can never end the comment."""
+def comment(text: str | None, indent: int = 0, width: int = 100) -> str:
+    """`# ` lines from untrusted text: a newline in it can never end the comment.
+
+    Long lines are wrapped to `width`, so a long spec name cannot break the line limit.
+    """
     if not text:
         return ""
     pad = " " * indent
     lines = _printable_lines(text)
     while lines and not lines[-1]:
         lines.pop()
-    return "\n".join(f"{pad}# {line}".rstrip() for line in lines)
+    wrapped = []
+    for line in lines:
+        parts = textwrap.wrap(line, width - indent - 2, break_on_hyphens=False) or [""]
+        wrapped.extend(f"{pad}# {part}".rstrip() for part in parts)
+    return "\n".join(wrapped)
 
 
 def pyident(text: str) -> str:
