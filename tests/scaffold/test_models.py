@@ -217,6 +217,25 @@ components:
     CreateThingRequestTagsItem:
       type: object
       properties: {id: {type: string}}
+    Pet:
+      allOf:
+        - oneOf:
+            - $ref: '#/components/schemas/Cat'
+            - $ref: '#/components/schemas/Dog'
+        - type: object
+          properties: {stream_id: {type: string}}
+    Cat: {type: object, properties: {kind: {const: cat}, purrs: {type: boolean}}}
+    Dog: {type: object, required: [kind], properties: {kind: {const: dog}}}
+    Owner:
+      type: object
+      properties:
+        address:
+          anyOf:
+            - {type: object, properties: {city: {type: string}}}
+            - {type: 'null'}
+        age:
+          anyOf: [{type: integer, minimum: 0}, {type: 'null'}]
+        dog: {allOf: [{$ref: '#/components/schemas/Dog'}, {nullable: true}]}
 """
 
 
@@ -243,6 +262,18 @@ def test_dotted_components_inline_schemas_and_clashes_get_names_not_numbers(
     assert keyword_field.model_dump(by_alias=True) == {"class": "x"}
     request = module.CreateThingRequest.model_validate({"content": {"type": "image", "url": "u"}})
     assert isinstance(request.content, module.CreateThingRequestContentImage)
+    # `allOf` of a union and an object: one class per branch, named after the branch.
+    pet = module.Pet.model_validate({"kind": "dog", "stream_id": "s"}).root
+    assert isinstance(pet, module.PetDog) and isinstance(pet, module.Dog)
+    assert pet.stream_id == "s"
+    # `anyOf: [X, null]`: X is the property's own class; an annotation-only `allOf` member
+    # leaves a plain reference (no subclass of Dog).
+    owner = module.Owner.model_validate({"address": {"city": "c"}, "dog": {"kind": "dog"}})
+    assert type(owner.address) is module.OwnerAddress
+    assert type(owner.dog) is module.Dog
+    assert {"OwnerAddress", "OwnerAge"} <= names and "OwnerDog" not in names
+    with pytest.raises(ValidationError):
+        module.Owner.model_validate({"age": -1})
 
 
 # --- the real specs -------------------------------------------------------------------
