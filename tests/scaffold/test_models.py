@@ -409,3 +409,20 @@ def test_a_contract_without_schemas_is_the_header_alone(write_spec: Any) -> None
     contract, document = load(write_spec(spec))
     models = build_models(contract, document, header=HEADER)
     assert (models.source, dict(models.class_names)) == (HEADER, {})
+
+
+@pytest.mark.slow
+def test_real_spec_names_are_stable(real: tuple[Contract, dict[str, Any], Models]) -> None:
+    contract, document, _ = real
+    first = hoist(contract, document)
+    assert hoist(contract, document) == first
+    schemas = document["components"]["schemas"]
+    grown = {
+        **document,
+        "components": {
+            **document["components"],
+            "schemas": {"AaaUnrelated": {"type": "object", "properties": {"n": {}}}, **schemas},
+        },
+    }
+    again = hoist(contract, grown).sites
+    assert {pointer: again[pointer] for pointer in first.sites} == first.sites
