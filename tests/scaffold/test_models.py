@@ -204,6 +204,15 @@ paths:
               schema:
                 type: object
                 properties: {id: {type: string}}
+  /animals/{id}:
+    get:
+      operationId: getAnimal
+      responses:
+        '200':
+          description: The animal.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Animal'}
 components:
   schemas:
     account.capability:
@@ -226,6 +235,11 @@ components:
           properties: {stream_id: {type: string}}
     Cat: {type: object, properties: {kind: {const: cat}, purrs: {type: boolean}}}
     Dog: {type: object, required: [kind], properties: {kind: {const: dog}}}
+    Animal:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+    Kennel:
+      type: object
+      properties: {animals: {type: array, items: {$ref: '#/components/schemas/Animal'}}}
     Owner:
       type: object
       properties:
@@ -278,6 +292,15 @@ def test_dotted_components_inline_schemas_and_clashes_get_names_not_numbers(
     assert module.Owner.model_validate({"age": 3}).age == 3
     with pytest.raises(ValidationError):
         module.Owner.model_validate({"age": -1})
+    # A union the generator folds into the fields naming it (`Kennel.animals`) has no class
+    # of its own left: the response that names it gets one, after the operation.
+    op = contract.operation("getAnimal")
+    assert op is not None
+    site = op.responses["200"].content["application/json"].schema
+    assert site is not None and "Animal" not in names
+    assert models.class_names[site.location.pointer] == "GetAnimalResponse"
+    animal = module.GetAnimalResponse.model_validate({"kind": "cat", "purrs": True}).root
+    assert isinstance(animal, module.Cat)
 
 
 # --- the real specs -------------------------------------------------------------------

@@ -121,6 +121,21 @@ def is_wrapped(node: dict[str, Any]) -> bool:
     return not CONSTRAINTS.isdisjoint(node) or union_keyword(node) is not None
 
 
+def folds(node: Any) -> bool:
+    """A def the generator folds into the fields that name it: a union, an array or a map.
+
+    (A primitive folds too, but it makes no class wherever it is written.)
+    """
+    if not isinstance(node, dict) or is_class(node) or is_ref(node):
+        return False
+    return (
+        union_keyword(node) is not None
+        or node.get("type") == "array"
+        or "items" in node
+        or isinstance(node.get("additionalProperties"), dict)
+    )
+
+
 def is_container(node: dict[str, Any]) -> bool:
     """An array, map or union: a class (a root model) only where it is a site."""
     return (
