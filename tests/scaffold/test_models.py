@@ -24,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 from contractgen.load.document import load_document
 from contractgen.location import split_pointer
 from contractgen.model.build import build_contract
-from contractgen.model.contract import Contract
+from contractgen.model.contract import Contract, is_json_media_type
+from contractgen.model.schema import Schema
 from contractgen.scaffold.hoist import hoist
 from contractgen.scaffold.models import Models, build_models, class_names
 from tests.conftest import CORPUS, ROOT
@@ -204,6 +205,15 @@ paths:
               schema:
                 type: object
                 properties: {id: {type: string}}
+  /animals/{id}:
+    get:
+      operationId: getAnimal
+      responses:
+        '200':
+          description: The animal.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Animal'}
 components:
   schemas:
     account.capability:
@@ -217,6 +227,30 @@ components:
     CreateThingRequestTagsItem:
       type: object
       properties: {id: {type: string}}
+    Pet:
+      allOf:
+        - oneOf:
+            - $ref: '#/components/schemas/Cat'
+            - $ref: '#/components/schemas/Dog'
+        - type: object
+          properties: {stream_id: {type: string}}
+    Cat: {type: object, properties: {kind: {const: cat}, purrs: {type: boolean}}}
+    Dog: {type: object, required: [kind], properties: {kind: {const: dog}}}
+    Animal:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+    Kennel:
+      type: object
+      properties: {animals: {type: array, items: {$ref: '#/components/schemas/Animal'}}}
+    Owner:
+      type: object
+      properties:
+        address:
+          anyOf:
+            - {type: object, properties: {city: {type: string}}}
+            - {type: 'null'}
+        age:
+          anyOf: [{type: integer, minimum: 0}, {type: 'null'}]
+        dog: {allOf: [{$ref: '#/components/schemas/Dog'}, {nullable: true}]}
 """
 
 
@@ -243,6 +277,31 @@ def test_dotted_components_inline_schemas_and_clashes_get_names_not_numbers(
     assert keyword_field.model_dump(by_alias=True) == {"class": "x"}
     request = module.CreateThingRequest.model_validate({"content": {"type": "image", "url": "u"}})
     assert isinstance(request.content, module.CreateThingRequestContentImage)
+    # `allOf` of a union and an object: one class per branch, named after the branch.
+    pet = module.Pet.model_validate({"kind": "dog", "stream_id": "s"}).root
+    assert isinstance(pet, module.PetDog) and isinstance(pet, module.Dog)
+    assert pet.stream_id == "s"
+    # `anyOf: [X, null]`: X is the property's own class; an annotation-only `allOf` member
+    # leaves a plain reference (no subclass of Dog).
+    owner = module.Owner.model_validate({"address": {"city": "c"}, "dog": {"kind": "dog"}})
+    assert type(owner.address) is module.OwnerAddress
+    assert type(owner.dog) is module.Dog
+    assert "OwnerAddress" in names and "OwnerDog" not in names
+    # `anyOf: [{type: integer, minimum: 0}, null]`: a nullable int field, no wrapper class.
+    assert "OwnerAge" not in names
+    assert module.Owner.model_validate({"age": None}).age is None
+    assert module.Owner.model_validate({"age": 3}).age == 3
+    with pytest.raises(ValidationError):
+        module.Owner.model_validate({"age": -1})
+    # A union the generator folds into the fields naming it (`Kennel.animals`) has no class
+    # of its own left: the response that names it gets one, after the operation.
+    op = contract.operation("getAnimal")
+    assert op is not None
+    site = op.responses["200"].content["application/json"].schema
+    assert site is not None and "Animal" not in names
+    assert models.class_names[site.location.pointer] == "GetAnimalResponse"
+    animal = module.GetAnimalResponse.model_validate({"kind": "cat", "purrs": True}).root
+    assert isinstance(animal, module.Cat)
 
 
 # --- the real specs -------------------------------------------------------------------
@@ -286,18 +345,27 @@ def test_real_spec_models_import_and_no_class_is_numbered(
 
 @pytest.mark.slow
 def test_real_spec_sites_have_classes(real: tuple[Contract, dict[str, Any], Models]) -> None:
+    """Every site that is an object or a union has a class: the server is typed throughout."""
     contract, _, models = real
-    missing = []
+    sites: list[tuple[str, Schema | None]] = []
     for op in contract.operations:
-        body = op.request_body.json_schema() if op.request_body else None
-        if body is not None and body.properties and body.location.pointer not in models.class_names:
-            missing.append(f"{op.key} request body")
+        body = op.request_body.json_schema() if op.request_body is not None else None
+        sites.append((f"{op.key} request body", body))
+        for status, response in op.responses.items():
+            if response.is_success:
+                for media_type, content in response.content.items():
+                    if is_json_media_type(media_type):
+                        sites.append((f"{op.key} {status} {media_type}", content.schema))
         for stream in op.streams:
-            for event in stream.events:
-                payload = event.payload
-                named = payload is None or payload.location.pointer in models.class_names
-                if payload is not None and payload.properties and not named:
-                    missing.append(f"{op.key} event {event.name}")
+            sites.append((f"{op.key} stream item", stream.item_schema))
+            sites += [(f"{op.key} event {event.name}", event.payload) for event in stream.events]
+    structured = [
+        (where, schema)
+        for where, schema in sites
+        if schema is not None and (schema.properties or schema.get("oneOf") or schema.get("anyOf"))
+    ]
+    assert len(structured) > 100
+    missing = [w for w, schema in structured if schema.location.pointer not in models.class_names]
     assert not missing
 
 
@@ -374,3 +442,20 @@ def test_a_contract_without_schemas_is_the_header_alone(write_spec: Any) -> None
     contract, document = load(write_spec(spec))
     models = build_models(contract, document, header=HEADER)
     assert (models.source, dict(models.class_names)) == (HEADER, {})
+
+
+@pytest.mark.slow
+def test_real_spec_names_are_stable(real: tuple[Contract, dict[str, Any], Models]) -> None:
+    contract, document, _ = real
+    first = hoist(contract, document)
+    assert hoist(contract, document) == first
+    schemas = document["components"]["schemas"]
+    grown = {
+        **document,
+        "components": {
+            **document["components"],
+            "schemas": {"AaaUnrelated": {"type": "object", "properties": {"n": {}}}, **schemas},
+        },
+    }
+    again = hoist(contract, grown).sites
+    assert {pointer: again[pointer] for pointer in first.sites} == first.sites

@@ -32,6 +32,7 @@ from contractgen.scaffold.names import Namespace
 from contractgen.scaffold.schema_forms import (
     FRAME_KEYWORDS,
     UNIONS,
+    folds,
     is_class,
     is_container,
     is_framed_union,
@@ -81,9 +82,7 @@ def hoist(contract: Contract, document: Mapping[str, Any]) -> Hoisted:
         for schema, candidates in operation_sites(op):
             hoister.site(schema, candidates)
     hoister.settle_deep_refs()
-    for pointer, target in hoister.site_refs.items():
-        if target in hoister.sites:
-            hoister.sites[pointer] = hoister.sites[target]
+    hoister.settle_site_refs()
     return Hoisted({"$defs": hoister.defs}, dict(hoister.sites), frozenset(hoister.defs))
 
 
@@ -96,8 +95,10 @@ class _Hoister:
         """Pointer -> def name, for every hoisted schema and every `$ref` to one."""
         self.component_names: dict[str, str] = {}
         """Pointer of a component schema -> its def name, claimed before anything else."""
-        self.site_refs: dict[str, str] = {}
-        """A site that is a `$ref` into another schema -> the pointer it refers to."""
+        self.site_refs: dict[str, tuple[str, list[str]]] = {}
+        """A site that is a `$ref` -> the pointer it refers to, and the site's own names."""
+        self.uses: dict[str, int] = {}
+        """Def name -> how many `$ref`s inside the defs name it (a site's own do not count)."""
         self.deep_refs: list[tuple[str, dict[str, Any]]] = []
         """`$ref`s to a schema inside another (not a component): filled in at the end."""
         components = document.get("components")
@@ -132,9 +133,7 @@ class _Hoister:
             return
         node = plain(node)
         if is_ref(node):
-            self.rewrite(node, pointer, candidates[0])
-            if pointer not in self.sites:
-                self.site_refs[pointer] = node["$ref"].removeprefix("#")
+            self.site_refs[pointer] = (node["$ref"].removeprefix("#"), candidates)
         elif is_class(node) or is_container(node):
             self.hoist(node, pointer, candidates)
 
@@ -173,6 +172,7 @@ class _Hoister:
         name = self.component_names.get(target)
         if name is not None:
             self.sites[pointer] = name
+            self.uses[name] = self.uses.get(name, 0) + 1
             return {"$ref": DEFS + name, **notes}
         placeholder: dict[str, Any] = {"$ref": target}
         self.deep_refs.append((target, placeholder))
@@ -295,6 +295,22 @@ class _Hoister:
             if name is not None:
                 rewritten[tag] = DEFS + name
         return {**value, "mapping": rewritten}
+
+    def settle_site_refs(self) -> None:
+        """A site that is a `$ref` stands for its target's class, if the generator keeps it.
+
+        It folds a union or array whose def other defs name into the fields naming it
+        (`collapse_root_models`), and the class is gone; such a site gets a class of its
+        own, a root model named after the site (`GetConversationItemResponse`).
+        """
+        for pointer, (target, candidates) in self.site_refs.items():
+            name = self.sites.get(target)
+            if name is None:
+                continue
+            if self.uses.get(name) and folds(self.defs.get(name)):
+                name = self.names.claim(pointer, candidates)
+                self.defs[name] = {"$ref": DEFS + self.sites[target]}
+            self.sites[pointer] = name
 
     def settle_deep_refs(self) -> None:
         """Fill in the `$ref`s to schemas inside others, now that every class is named.

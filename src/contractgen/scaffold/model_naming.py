@@ -37,6 +37,11 @@ ORDINALS = (
     *("Seventeenth", "Eighteenth", "Nineteenth", "Twentieth"),
 )
 """The last resort for telling union branches apart: their position, spelt without a digit."""
+STRUCTURE = frozenset(
+    {"components", "schemas", "properties", "items", "content", "schema", "paths", "allOf"}
+    | {"oneOf", "anyOf", "additionalProperties", "requestBody", "responses", "itemSchema"}
+)
+"""Pointer tokens that say how a document is built, not what a schema is about."""
 DIGITS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
 
 
@@ -75,6 +80,7 @@ def operation_sites(op: Operation) -> Iterator[tuple[Schema, list[str]]]:
 
 
 def discriminator_property(union: dict[str, Any]) -> str | None:
+    """The property an OpenAPI `discriminator` names: what a branch's name is read from."""
     discriminator = union.get("discriminator")
     if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
         return str(discriminator["propertyName"])
@@ -126,6 +132,7 @@ def member(stem: str, name: str, word: str) -> str:
 
 
 def ordinal(index: int) -> str:
+    """`0` -> `First`; past twenty, `VariantTwoOne`: a position, spelt without a digit."""
     if index < len(ORDINALS):
         return ORDINALS[index]
     return "Variant" + "".join(DIGITS[int(digit)] for digit in str(index))
@@ -143,13 +150,6 @@ def class_name(text: str) -> str:
     """A class name from spec text that the generator keeps as it is (no trailing `_`)."""
     name = pascal(text)
     return name[:-1] + "Model" if name.endswith("_") else name
-
-
-STRUCTURE = frozenset(
-    {"components", "schemas", "properties", "items", "content", "schema", "paths", "allOf"}
-    | {"oneOf", "anyOf", "additionalProperties", "requestBody", "responses", "itemSchema"}
-)
-"""Pointer tokens that say how a document is built, not what a schema is about."""
 
 
 def pointer_stem(pointer: str) -> str:

@@ -21,6 +21,8 @@ CONSTRAINTS = frozenset(
     | {"minProperties", "maxProperties", "contains", "prefixItems"}
 )
 """Keywords that narrow a value: what makes the generator write a root model for it."""
+VALUE_TYPES = frozenset({"string", "integer", "number", "boolean", "array"})
+"""Types that a field holds as they are: made nullable by a type list, not a union."""
 FRAME_KEYWORDS = ("type", "properties", "required", "additionalProperties")
 """What an object with both properties and a union shares with each branch."""
 
@@ -49,8 +51,11 @@ def plain(node: dict[str, Any]) -> dict[str, Any]:
     `allOf` members that only annotate (`{nullable: true}`) are lifted into the schema, so
     `allOf: [{$ref: X}, {nullable: true}]` is a reference to X again, not a subclass. An
     `allOf` of a union and objects is distributed: a union of each branch with the objects
-    (the generator would number the classes it makes for them).
+    (the generator would number the classes it makes for them). A union of one value and
+    `null` is that value made nullable (`type: [integer, "null"]`), which the generator
+    types in the field (`int | None`) instead of wrapping it in a root model.
     """
+    node = _nullable_value(node)
     all_of = node.get("allOf")
     if not isinstance(all_of, list):
         return node
@@ -79,6 +84,21 @@ def plain(node: dict[str, Any]) -> dict[str, Any]:
     return {**shared, **rest, keyword: branches}
 
 
+def _nullable_value(node: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [{type: integer, minimum: 0}, {type: "null"}]` -> `type: [integer, "null"]`."""
+    keyword = union_keyword(node)
+    if keyword is None or len(node[keyword]) != 2 or "properties" in node:
+        return node
+    values = [b for b in node[keyword] if not (isinstance(b, dict) and b.get("type") == "null")]
+    if len(values) != 1 or not isinstance(values[0], dict):
+        return node
+    value = values[0]
+    if value.get("type") not in VALUE_TYPES or "$ref" in value or union_keyword(value):
+        return node
+    rest = {k: v for k, v in node.items() if k != keyword}
+    return {**value, **rest, "type": [value["type"], "null"]}
+
+
 def is_union(node: Any) -> bool:
     """A bare union (no properties of its own beside it)."""
     return isinstance(node, dict) and union_keyword(node) is not None and "properties" not in node
@@ -99,6 +119,21 @@ def is_wrapped(node: dict[str, Any]) -> bool:
     one costs nothing; where it cannot, the class has this name instead of a number.
     """
     return not CONSTRAINTS.isdisjoint(node) or union_keyword(node) is not None
+
+
+def folds(node: Any) -> bool:
+    """A def the generator folds into the fields that name it: a union, an array or a map.
+
+    (A primitive folds too, but it makes no class wherever it is written.)
+    """
+    if not isinstance(node, dict) or is_class(node) or is_ref(node):
+        return False
+    return (
+        union_keyword(node) is not None
+        or node.get("type") == "array"
+        or "items" in node
+        or isinstance(node.get("additionalProperties"), dict)
+    )
 
 
 def is_container(node: dict[str, Any]) -> bool:
