@@ -119,7 +119,19 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         files = sorted(sources)
-        _ruff(root, "check", "--fix-only", "--exit-zero", "--select", RUFF_RULES, *files)
+        packages = sorted({path.split("/")[0] for path in files if "/" in path})
+        first_party = f"lint.isort.known-first-party = {json.dumps(packages)}"
+        _ruff(
+            root,
+            "check",
+            "--fix-only",
+            "--exit-zero",
+            "--select",
+            RUFF_RULES,
+            "--config",
+            first_party,
+            *files,
+        )
         _ruff(root, "format", *files)
         return {path: (root / path).read_text(encoding="utf-8") for path in sources}
 
@@ -188,18 +200,35 @@ def pyrepr(value: Any) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-def docstring(text: str | None, indent: int = 0, *, width: int = 0) -> str:
+def docstring(text: str | None, indent: int = 0, width: int = 100) -> str:
     """A docstring body from untrusted text: no closing quotes, escapes or stray indentation.
 
-    The template writes the quotes: `\"\"\"{{ op.summary | docstring(4) }}\"\"\"`.
+    The template writes the quotes: `\"\"\"{{ op.summary | docstring(4) }}\"\"\"`. Long lines are
+    wrapped to `width` (a line that is one long word, a URL, stays whole).
     """
     if not text:
         return ""
     lines = _printable_lines(text)
     while lines and not lines[-1]:
         lines.pop()
-    body = "\n".join(lines).strip("\n")
-    body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    wrapped: list[str] = []
+    for line in lines:
+        room = width - indent - 6  # the quotes that open and close it
+        if len(line) <= room:
+            wrapped.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip())]
+        parts = textwrap.wrap(
+            line,
+            max(room, 40),
+            subsequent_indent=lead,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        wrapped.extend(parts or [line])
+    body = "\n".join(wrapped).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body = body[:-1] + '\\"'
     pad = " " * indent
