@@ -228,7 +228,12 @@ def generated_header(spec_name: str) -> str:
 def runtime_copy(package: str) -> list[PlannedFile]:
     """`contractgen.runtime`, byte for byte, as the project's `_runtime` package."""
     return [
-        PlannedFile(f"{package}/_runtime/{source.name}", None, content=source.read_text("utf-8"))
+        PlannedFile(
+            f"{package}/_runtime/{source.name}",
+            None,
+            content=source.read_text("utf-8"),
+            formatted=False,
+        )
         for source in sorted(RUNTIME_SOURCE.glob("*.py"))
     ]
 

@@ -47,6 +47,8 @@ class PlannedFile:
     kind: Kind = "python"
     content: str | None = None
     """Set for text that is not rendered: the models module, the runtime copy."""
+    formatted: bool = True
+    """Whether ruff formats it (Python only); the runtime copy stays byte for byte."""
 
 
 class RenderError(ContractgenError):
@@ -85,7 +87,7 @@ def render_files(
     texts: dict[str, str] = {}
     for item in planned:
         texts[item.path] = item.content if item.content is not None else _render(env, item)
-    python = [item.path for item in planned if item.kind == "python" and item.content is None]
+    python = [item.path for item in planned if item.kind == "python" and item.formatted]
     texts.update(format_python({path: texts[path] for path in python}))
     for item in planned:
         _check_parses(item, texts[item.path])
