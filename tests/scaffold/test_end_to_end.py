@@ -1,0 +1,431 @@
+"""The example contract scaffolded, installed in a venv of its own, served and called for real.
+
+The contract is specs/chat-service.yaml with its time and rate limits shortened so that a
+test can reach them (a 2 s stream instead of 600 s, 30 requests a minute instead of 600,
+one open stream per key instead of 16). The implementation is the user's file, written
+here as a user would: canned answers, a stream that never ends, a stream that fails.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.scaffold._harness import ROOT, install, scaffold, serve
+
+SPEC = ROOT / "specs" / "chat-service.yaml"
+PACKAGE = "chat_service"
+RPM = 30
+CHAT = "/v1/chat/completions"
+
+IMPLEMENTATION = '''\
+"""The end-to-end test's chat service: canned answers, a stream that never ends, one that fails."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+
+from . import models, streams
+from ._runtime.context import RequestContext
+from .service import Service
+
+USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+
+
+def mark(text: str) -> None:
+    """Tell the test what happened, through a file it names (the server is another process)."""
+    path = os.environ.get("CHAT_E2E_MARKS")
+    if path:
+        with open(path, "a", encoding="utf-8") as marks:
+            marks.write(text + "\\n")
+
+
+class Implementation(Service):
+    async def create_chat_completion(
+        self,
+        body: models.ChatCompletionRequest,
+        *,
+        idempotency_key: str | None = None,
+        last_event_id: str | None = None,
+        context: RequestContext,
+    ) -> models.ChatCompletion | AsyncIterator[streams.CreateChatCompletionEvent]:
+        if body.stream:
+            return self.answer(body.messages[-1].content, body.model, context)
+        return models.ChatCompletion.model_validate(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body.model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Hello there!"},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": USAGE,
+            }
+        )
+
+    async def answer(
+        self, prompt: str, model: str, context: RequestContext
+    ) -> AsyncIterator[streams.CreateChatCompletionEvent]:
+        try:
+            status = {"id": "chatcmpl-1", "model": model, "created": 0, "state": "in_progress"}
+            yield streams.CreateChatCompletionStatusEvent(
+                data=models.StreamStatus.model_validate(status)
+            )
+            if prompt == "quiet":
+                await asyncio.sleep(1.5)
+            if prompt == "slow":
+                while True:
+                    await asyncio.sleep(0.3)
+                    yield self.delta(".")
+            yield self.delta("Hello")
+            if prompt == "explode":
+                raise RuntimeError("the database password hunter2 in a traceback")
+            yield self.delta(" there!")
+            done = {"id": "chatcmpl-1", "finish_reason": "stop", "usage": USAGE}
+            yield streams.CreateChatCompletionDoneEvent(
+                data=models.StreamDone.model_validate(done)
+            )
+        finally:
+            mark(f"closed {context.request_id}")
+
+    def delta(self, text: str) -> streams.CreateChatCompletionDeltaEvent:
+        piece = models.StreamDelta.model_validate({"index": 0, "content": text})
+        return streams.CreateChatCompletionDeltaEvent(data=piece)
+
+    async def connect_realtime(
+        self,
+        messages: AsyncIterator[streams.ConnectRealtimeClientMessage],
+        *,
+        model: str,
+        context: RequestContext,
+    ) -> AsyncIterator[streams.ConnectRealtimeServerMessage]:
+        session = {"id": "sess_1", "model": model, "expires_at": 0}
+        yield models.SessionCreatedMessage.model_validate(
+            {"type": "session.created", "session": session}
+        )
+        async for message in messages:
+            if isinstance(message, models.ResponseCreateMessage):
+                request_id = message.request_id
+                yield models.ResponseDeltaMessage.model_validate(
+                    {"type": "response.delta", "request_id": request_id, "content": "Hello"}
+                )
+                yield models.ResponseDoneMessage.model_validate(
+                    {
+                        "type": "response.done",
+                        "request_id": request_id,
+                        "finish_reason": "stop",
+                        "usage": USAGE,
+                    }
+                )
+'''
+
+
+def shortened_contract(target: Path) -> Path:
+    """The example contract with limits a test can reach in seconds."""
+    document = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    document["x-contract-limits"]["rateLimits"][0]["quota"] = RPM
+    chat = document["paths"][CHAT]["post"]
+    chat["x-contract-limits"]["stream"] = {
+        "maxDurationSeconds": 2,
+        "idleTimeoutSeconds": 30,
+        "heartbeatSeconds": 1,
+        "maxConcurrentPerKey": 1,
+    }
+    stream = chat["responses"]["200"]["content"]["text/event-stream"]["x-contract-stream"]
+    stream["heartbeat"]["intervalSeconds"] = 1
+    target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return target
+
+
+class Service:
+    """The running project: its folder, its venv's python, its URL and its logs."""
+
+    def __init__(self, project: Path, python: Path, url: str, marks: Path, spec: Path) -> None:
+        self.project = project
+        self.python = python
+        self.url = url
+        self.marks = marks
+        self.spec = spec
+
+    def log(self) -> str:
+        return "".join(path.read_text() for path in self.project.glob("server-*.log"))
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    base = tmp_path_factory.mktemp("e2e")
+    spec = shortened_contract(base / "chat-service.yaml")
+    project = base / "project"
+    result = scaffold(spec, project)
+    assert result.returncode == 0, result.stderr
+    (project / PACKAGE / "implementation.py").write_text(IMPLEMENTATION, encoding="utf-8")
+    python = install(project, base / "venv")
+    marks = base / "marks.txt"
+    with serve(python, PACKAGE, project, env={"CHAT_E2E_MARKS": str(marks)}) as url:
+        yield Service(project, python, url, marks, spec)
+
+
+def key(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {name}"}
+
+
+def chat_body(prompt: str, *, stream: bool) -> dict[str, Any]:
+    return {
+        "model": "chat-small",
+        "messages": [{"role": "user", "content": prompt}],
+        "max_tokens": 64,
+        "stream": stream,
+    }
+
+
+def frames(text: str) -> list[dict[str, str]]:
+    """SSE frames of a whole body; a comment-only frame is kept as {":": comment}."""
+    found = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        frame: dict[str, str] = {}
+        for line in block.split("\n"):
+            if not line:
+                continue
+            name, _, value = line.partition(":")
+            frame[name or ":"] = value.removeprefix(" ")
+        if frame:
+            found.append(frame)
+    return found
+
+
+def test_the_project_s_own_tests_lint_and_types_pass(service: Service) -> None:
+    for command in (
+        ["-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        ["-m", "ruff", "check", "--no-cache", "."],
+        ["-m", "mypy"],
+    ):
+        done = subprocess.run(
+            [str(service.python), *command],
+            cwd=service.project,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        assert done.returncode == 0, f"{command}: {done.stdout[-3000:]}{done.stderr[-3000:]}"
+
+
+def test_a_json_answer_and_the_request_id(service: Service) -> None:
+    response = httpx.post(
+        service.url + CHAT,
+        json=chat_body("hi", stream=False),
+        headers={**key("json"), "X-Request-ID": "req-e2e-1"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "Hello there!"
+    assert response.headers["X-Request-ID"] == "req-e2e-1"
+    assert "RateLimit" in response.headers
+
+
+def test_a_chat_answer_streams_over_sse(service: Service) -> None:
+    with httpx.stream(
+        "POST", service.url + CHAT, json=chat_body("hi", stream=True), headers=key("sse")
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        text = response.read().decode()
+    events = [frame for frame in frames(text) if "event" in frame]
+    assert [frame["event"] for frame in events] == ["status", "delta", "delta", "done"]
+    assert [frame["id"] for frame in events] == ["1", "2", "3", "4"]
+    assert json.loads(events[1]["data"]) == {"index": 0, "content": "Hello"}
+    assert frames(text)[-1] == {"data": "[DONE]"}
+
+
+def test_a_resumed_stream_continues_the_ids(service: Service) -> None:
+    response = httpx.post(
+        service.url + CHAT,
+        json=chat_body("hi", stream=True),
+        headers={**key("resume"), "Last-Event-ID": "41"},
+    )
+    ids = [frame["id"] for frame in frames(response.text) if "id" in frame]
+    assert ids[0] == "42"
+
+
+def test_a_body_over_the_limit_is_413_with_and_without_content_length(service: Service) -> None:
+    too_big = b'{"model": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    sized = httpx.post(
+        service.url + CHAT,
+        content=too_big,
+        headers={**key("big"), "Content-Type": "application/json"},
+    )
+    assert sized.status_code == 413
+    assert sized.json()["code"] == "content_too_large"
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(too_big), 64 * 1024):
+            yield too_big[start : start + 64 * 1024]
+
+    chunked = httpx.post(
+        service.url + CHAT,
+        content=chunks(),
+        headers={**key("big-chunked"), "Content-Type": "application/json"},
+    )
+    assert "content-length" not in chunked.request.headers
+    assert chunked.status_code == 413
+    assert chunked.json()["code"] == "content_too_large"
+    assert chunked.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_rate_limit_answers_429_with_retry_after(service: Service) -> None:
+    with httpx.Client(base_url=service.url, headers=key("rate")) as client:
+        statuses = [client.get("/v1/models/chat-small").status_code for _ in range(RPM)]
+        assert 429 not in statuses
+        refused = client.get("/v1/models/chat-small")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert f'"rpm";q={RPM};w=60' in refused.headers["RateLimit-Policy"]
+    assert refused.headers["RateLimit"].startswith('"rpm";r=0;t=')
+
+
+def test_a_stream_over_its_duration_ends_with_the_catalogue_error(service: Service) -> None:
+    started = time.monotonic()
+    response = httpx.post(
+        service.url + CHAT, json=chat_body("slow", stream=True), headers=key("slow"), timeout=10
+    )
+    elapsed = time.monotonic() - started
+    received = frames(response.text)
+    events = [frame for frame in received if "event" in frame]
+    assert events[-1]["event"] == "error"
+    error = json.loads(events[-1]["data"])
+    assert error["code"] == "stream_duration_exceeded"
+    assert error["status"] == 504
+    assert received[-1] == {"data": "[DONE]"}
+    assert 2 <= elapsed < 5
+
+
+def test_a_quiet_stream_sends_heartbeats(service: Service) -> None:
+    """`quiet` is silent for 1.5 s after its first event; the heartbeat is every second."""
+    response = httpx.post(
+        service.url + CHAT, json=chat_body("quiet", stream=True), headers=key("beat"), timeout=10
+    )
+    received = frames(response.text)
+    assert "event" in received[0]
+    assert {":": "keep-alive"} in received
+    assert [frame["event"] for frame in received if "event" in frame][-1] == "done"
+
+
+def test_a_disconnect_frees_the_stream_slot_and_closes_the_service(service: Service) -> None:
+    url = service.url + CHAT
+    with httpx.Client(headers=key("slot"), timeout=10) as client:
+        with client.stream("POST", url, json=chat_body("slow", stream=True)) as first:
+            request_id = first.headers["X-Request-ID"]
+            lines = first.iter_lines()  # kept: a dropped iterator would close the response
+            assert next(lines).startswith("event:")
+            second = client.post(url, json=chat_body("slow", stream=True))
+            assert second.status_code == 429
+            assert second.json()["code"] == "concurrency_limit_exceeded"
+        # the first client is gone: within a second its slot is free and its iterator closed
+        deadline = time.monotonic() + 1.5
+        while True:
+            with client.stream("POST", url, json=chat_body("hi", stream=True)) as third:
+                if third.status_code == 200:
+                    third.read()
+                    break
+            assert time.monotonic() < deadline, "the slot was not freed"
+            time.sleep(0.1)
+    assert f"closed {request_id}" in service.marks.read_text()
+
+
+def test_a_mid_stream_exception_leaks_nothing(service: Service) -> None:
+    response = httpx.post(
+        service.url + CHAT, json=chat_body("explode", stream=True), headers=key("boom")
+    )
+    assert response.status_code == 200
+    assert "hunter2" not in response.text
+    assert "RuntimeError" not in response.text
+    events = [frame for frame in frames(response.text) if "event" in frame]
+    assert [frame["event"] for frame in events] == ["status", "delta", "error"]
+    error = json.loads(events[-1]["data"])
+    assert error["code"] == "internal_error"
+    assert frames(response.text)[-1] == {"data": "[DONE]"}
+    request_id = response.headers["X-Request-ID"]
+    deadline = time.monotonic() + 5
+    while "hunter2" not in service.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    logged = [line for line in service.log().splitlines() if "hunter2" in line]
+    assert logged and request_id in logged[0]
+
+
+def test_a_chat_answer_over_the_websocket(service: Service) -> None:
+    url = service.url.replace("http://", "ws://") + "/v1/realtime?model=chat-small"
+    with connect(url, subprotocols=["chat.v1"], additional_headers=key("ws")) as ws:  # type: ignore[list-item]
+        assert ws.subprotocol == "chat.v1"
+        assert json.loads(ws.recv())["type"] == "session.created"
+        ws.send(
+            json.dumps(
+                {
+                    "type": "response.create",
+                    "request_id": "req_1",
+                    "messages": [{"role": "user", "content": "hi"}],
+                }
+            )
+        )
+        replies = [json.loads(ws.recv()), json.loads(ws.recv())]
+    assert [reply["type"] for reply in replies] == ["response.delta", "response.done"]
+    assert {reply["request_id"] for reply in replies} == {"req_1"}
+
+
+def test_an_oversized_websocket_message_closes_1009(service: Service) -> None:
+    url = service.url.replace("http://", "ws://") + "/v1/realtime?model=chat-small"
+    with connect(url, subprotocols=["chat.v1"], additional_headers=key("ws-big")) as ws:  # type: ignore[list-item]
+        ws.recv()
+        ws.send(json.dumps({"type": "session.update", "padding": "x" * 200_000}))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1009
+
+
+def test_the_served_openapi_has_no_breaking_change_from_the_contract(service: Service) -> None:
+    served = service.project / "served-openapi.json"
+    served.write_text(httpx.get(service.url + "/openapi.json").text, encoding="utf-8")
+    diff = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "contractgen",
+            "diff",
+            "--format",
+            "json",
+            str(service.spec),
+            str(served),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    summary = json.loads(diff.stdout)["summary"]
+    assert summary["breaking"] == 0
+    assert summary["total"] == 0  # the very same description, not merely a compatible one
+
+
+def test_the_implementation_stays_the_user_s_on_a_rerun(service: Service) -> None:
+    again = scaffold(service.spec, service.project)
+    assert again.returncode == 0, again.stderr
+    assert (service.project / PACKAGE / "implementation.py").read_text() == IMPLEMENTATION
+    assert " 0 written" in again.stderr
