@@ -107,6 +107,8 @@ class OperationView:
     description: str | None
     deprecated: bool
     module: str
+    tag: str
+    """The first tag, as written (the router's OpenAPI tag)."""
     params: tuple[ParamView, ...]
     body: str | None
     body_required: bool
@@ -289,6 +291,7 @@ def _operation(
         description=op.description,
         deprecated=op.deprecated,
         module=snake(op.tags[0]) if op.tags else "default",
+        tag=op.tags[0] if op.tags else "default",
         params=params,
         body=body,
         body_required=bool(op.request_body and op.request_body.required),
@@ -548,7 +551,7 @@ def _routers(operations: list[OperationView]) -> list[RouterView]:
     grouped: dict[str, list[OperationView]] = {}
     for op in operations:
         grouped.setdefault(op.module, []).append(op)
-    return [RouterView(module, module, tuple(ops)) for module, ops in sorted(grouped.items())]
+    return [RouterView(module, ops[0].tag, tuple(ops)) for module, ops in sorted(grouped.items())]
 
 
 def _ws_heartbeat(operations: list[OperationView]) -> float | None:

@@ -231,8 +231,8 @@ def docstring(text: str | None, indent: int = 0, width: int = 100) -> str:
         )
         wrapped.extend(parts or [line])
     body = "\n".join(wrapped).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
+    if body.endswith('"') and not body.endswith('\\"'):
+        body = body[:-1] + '\\"'  # a quote right before the closing ones would end them early
     pad = " " * indent
     return "\n".join(
         (pad + line if line and number else line) for number, line in enumerate(body.split("\n"))
