@@ -18,6 +18,7 @@ from ._runtime.spec import (
     StreamSpec,
     WebSocketSpec,
 )
+from ._runtime.telemetry import Telemetry
 
 TITLE = "Chat Service"
 VERSION = "1.4.0"
@@ -201,3 +202,7 @@ DOCUMENT: dict[str, Any] = json.loads(
     Path(__file__).with_name("openapi.json").read_text(encoding="utf-8")
 )
 """The contract document itself, served as `/openapi.json`."""
+
+TELEMETRY = Telemetry()
+"""Time to first event and stream duration, as OpenTelemetry histograms when
+opentelemetry-api is installed (the `telemetry` extra); nothing is recorded otherwise."""

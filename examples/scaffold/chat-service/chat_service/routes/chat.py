@@ -16,7 +16,7 @@ from .. import models
 from .._runtime.context import RequestContext
 from .._runtime.edge import request_context
 from .._runtime.streaming import respond
-from ..contract import CATALOGUE, OPERATIONS
+from ..contract import CATALOGUE, OPERATIONS, TELEMETRY
 from ..service import Service, current_service
 
 router = APIRouter(tags=["chat"])
@@ -53,5 +53,6 @@ async def create_chat_completion(
         operation=OPERATIONS["createChatCompletion"],
         catalogue=CATALOGUE,
         context=context,
+        telemetry=TELEMETRY,
         status_code=200,
     )
