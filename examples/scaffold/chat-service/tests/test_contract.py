@@ -126,6 +126,38 @@ def test_an_operation_not_implemented_yet_answers_501(
     assert_problem(response, 501, "not_implemented")
 
 
+INVALID_BODIES = [
+    pytest.param(
+        "POST",
+        "/v1/chat/completions",
+        {},
+        id="createChatCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/completions",
+        {},
+        id="createCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/embeddings",
+        {},
+        id="createEmbedding",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers"), INVALID_BODIES)
+def test_a_body_that_breaks_the_contract_is_a_problem_with_pointers(
+    client: TestClient, method: str, url: str, headers: dict[str, str]
+) -> None:
+    response = client.request(method, url, headers=headers, json=["not", "the", "body"])
+    assert response.status_code in (400, 422), response.text
+    assert_problem(response, response.status_code)
+    assert response.json()["errors"], response.json()
+
+
 BODY_LIMITS = [
     pytest.param(
         "POST",
