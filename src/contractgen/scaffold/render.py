@@ -250,7 +250,7 @@ def comment(text: str | None, indent: int = 0, width: int = 100) -> str:
     lines = _printable_lines(text)
     while lines and not lines[-1]:
         lines.pop()
-    wrapped = []
+    wrapped: list[str] = []
     for line in lines:
         parts = textwrap.wrap(line, width - indent - 2, break_on_hyphens=False) or [""]
         wrapped.extend(f"{pad}# {part}".rstrip() for part in parts)
