@@ -20,7 +20,7 @@ import anyio
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from contractgen.runtime.context import ContractError, RequestContext
@@ -79,8 +79,6 @@ Service = Callable[[RequestContext], AsyncIterator[Any]]
 
 
 class Payload(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
     text: str
     finish_reason: str | None = Field(default=None, alias="finishReason")
 
@@ -100,7 +98,7 @@ def delta(text: str) -> Delta:
 
 
 def done() -> Done:
-    return Done(data=Payload(text="", finish_reason="stop"))
+    return Done(data=Payload(text="", finishReason="stop"))
 
 
 DELTA_A: Frame = {"event": "delta", "data": {"text": "a"}}
@@ -314,6 +312,23 @@ def test_the_idle_timeout_ends_the_stream_with_its_own_code() -> None:
     assert closed.wait(1.0), "the service's finally did not run"
 
 
+def test_heartbeats_do_not_keep_an_idle_stream_alive() -> None:
+    closed = threading.Event()
+    spec = replace(SSE, heartbeat_seconds=0.15, idle_timeout_seconds=0.5)
+    with served(_silent_after_one(closed), spec) as url:
+        response = get(url)
+    frames = sse_frames(response.text)
+    message = "The service sent no event for 0.5 seconds."
+    assert frames[0] == DELTA_A
+    assert frames[-2:] == [
+        error_frame("stream_went_quiet", message, status=504, retryable=True),
+        SENTINEL,
+    ]
+    beats = frames[1:-2]
+    assert beats and all(frame == {"comment": "keep-alive"} for frame in beats)
+    assert closed.wait(1.0), "the service's finally did not run"
+
+
 def test_a_service_silent_before_its_first_event_gets_a_problem_not_a_stream() -> None:
     closed = threading.Event()
 
@@ -360,12 +375,16 @@ def test_an_exception_after_the_first_event_is_logged_not_sent(
     assert "secret database password" in caplog.text
 
 
+def _fail_with_a_secret() -> None:
+    raise RuntimeError("secret database password")
+
+
 def test_an_exception_before_the_first_event_becomes_a_500_problem() -> None:
     closed = threading.Event()
 
     async def service(context: RequestContext) -> AsyncIterator[Any]:
         try:
-            raise RuntimeError("secret database password")
+            _fail_with_a_secret()
             yield delta("never")
         finally:
             closed.set()
@@ -420,7 +439,7 @@ def test_a_resumed_stream_numbers_its_events_after_the_last_event_id() -> None:
 def test_json_lines_are_one_payload_a_line() -> None:
     async def service(context: RequestContext) -> AsyncIterator[Any]:
         yield {"type": "delta", "text": "a"}
-        yield Delta(data=Payload(text="b", finish_reason=None))
+        yield Delta(data=Payload(text="b", finishReason=None))
         yield {"type": "done", "finish_reason": "stop"}
         yield {"type": "delta", "text": "after the end"}
 
@@ -494,8 +513,6 @@ OPERATION = OperationSpec("reply", "GET", "/reply")
 
 
 class Reply(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
     finish_reason: str = Field(alias="finishReason")
     note: str | None = None
 
@@ -512,7 +529,7 @@ def respond_app(result: Any) -> FastAPI:
 
 
 def test_respond_sends_a_model_as_json_with_aliases_and_no_nulls() -> None:
-    with run_app(respond_app(Reply(finish_reason="stop"))) as base:
+    with run_app(respond_app(Reply(finishReason="stop"))) as base:
         response = get(base + "/reply")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
