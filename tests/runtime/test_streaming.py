@@ -298,6 +298,30 @@ def test_the_maximum_duration_ends_the_stream_with_its_catalogue_code() -> None:
     assert closed.wait(1.0), "the service's finally did not run"
 
 
+def test_the_maximum_duration_holds_while_the_service_keeps_talking() -> None:
+    closed = threading.Event()
+
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        try:
+            while True:
+                yield delta("a")
+                await anyio.sleep(0.01)
+        finally:
+            closed.set()
+
+    spec = replace(SSE, max_duration_seconds=0.3, idle_timeout_seconds=0.2)
+    with served(service, spec) as url:
+        response = get(url)
+    frames = sse_frames(response.text)
+    message = "The stream stayed open longer than 0.3 seconds."
+    assert frames[-2:] == [
+        error_frame("stream_too_long", message, status=504, retryable=False),
+        SENTINEL,
+    ]
+    assert len(frames) > 5 and all(frame == DELTA_A for frame in frames[:-2])
+    assert closed.wait(1.0), "the service's finally did not run"
+
+
 def test_the_idle_timeout_ends_the_stream_with_its_own_code() -> None:
     closed = threading.Event()
     spec = replace(SSE, max_duration_seconds=5, idle_timeout_seconds=0.3)
@@ -399,6 +423,24 @@ def test_an_exception_before_the_first_event_becomes_a_500_problem() -> None:
     assert closed.is_set()
 
 
+def _refuse_as_busy() -> None:
+    raise ContractError("model_busy", "The model is busy.", retry_after=3)
+
+
+def test_a_contract_error_before_the_first_event_becomes_its_problem() -> None:
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        _refuse_as_busy()
+        yield delta("never")
+
+    with served(service) as url:
+        response = get(url)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "3"
+    body = response.json()
+    assert (body["code"], body["detail"]) == ("model_busy", "The model is busy.")
+
+
 def test_a_contract_error_mid_stream_sends_its_code_and_detail() -> None:
     async def service(context: RequestContext) -> AsyncIterator[Any]:
         yield delta("a")
@@ -473,6 +515,19 @@ def test_a_json_lines_stream_ends_with_an_error_line() -> None:
     ]
 
 
+def test_json_seq_prefixes_every_record_with_a_record_separator() -> None:
+    spec = replace(JSONL, format="json-seq", media_type="application/json-seq")
+
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        yield {"type": "delta", "text": "a"}
+        yield {"type": "done"}
+
+    with served(service, spec) as url:
+        response = get(url)
+    assert response.headers["content-type"] == "application/json-seq"
+    assert response.content == b'\x1e{"type":"delta","text":"a"}\n\x1e{"type":"done"}\n'
+
+
 def test_a_data_discriminator_types_the_error_inside_its_data() -> None:
     spec = replace(SSE, discriminator="data#/type")
 
@@ -509,6 +564,26 @@ def test_a_client_disconnect_closes_the_service() -> None:
         assert closed.wait(1.0), "the service outlived its client by more than 1 s"
 
 
+def test_a_shielded_async_cleanup_in_the_service_survives_a_disconnect() -> None:
+    """The service's `finally` runs in the cancelled producer: only shielded awaits finish."""
+    cleaned = threading.Event()
+
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        try:
+            yield delta("a")
+            await anyio.sleep(30)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.sleep(0.05)
+                cleaned.set()
+
+    with served(service) as url, httpx.stream("GET", url, timeout=10) as held:
+        lines = held.iter_lines()
+        assert next_frame(lines) == DELTA_A
+        held.close()
+        assert cleaned.wait(1.0), "the service's async cleanup did not finish"
+
+
 OPERATION = OperationSpec("reply", "GET", "/reply")
 
 
@@ -534,6 +609,34 @@ def test_respond_sends_a_model_as_json_with_aliases_and_no_nulls() -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {"finishReason": "stop"}
+
+
+def test_respond_streams_an_async_iterator_as_the_operation_declares() -> None:
+    async def events() -> AsyncIterator[Any]:
+        yield delta("a")
+        yield done()
+
+    operation = replace(OPERATION, stream=SSE)
+    app = FastAPI()
+
+    @app.get("/reply")
+    async def reply() -> Response:
+        context = RequestContext(REQUEST_ID, "reply", "key")
+        return await respond(events(), operation=operation, catalogue=CATALOGUE, context=context)
+
+    with run_app(app) as base:
+        response = get(base + "/reply")
+    assert sse_frames(response.text) == [DELTA_A, DONE, SENTINEL]
+
+
+@pytest.mark.asyncio
+async def test_respond_refuses_a_stream_the_contract_does_not_declare() -> None:
+    async def events() -> AsyncIterator[Any]:
+        yield delta("a")
+
+    context = RequestContext(REQUEST_ID, "reply", "key")
+    with pytest.raises(TypeError, match="reply returned a stream"):
+        await respond(events(), operation=OPERATION, catalogue=CATALOGUE, context=context)
 
 
 def test_respond_sends_none_as_204() -> None:
