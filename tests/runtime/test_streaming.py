@@ -441,6 +441,54 @@ def test_a_contract_error_before_the_first_event_becomes_its_problem() -> None:
     assert (body["code"], body["detail"]) == ("model_busy", "The model is busy.")
 
 
+class Opaque:
+    """A value pydantic cannot serialize: a service bug the wire must still survive."""
+
+
+def test_an_item_that_cannot_be_serialized_ends_the_stream_with_an_error_event() -> None:
+    closed = threading.Event()
+
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        try:
+            yield delta("a")
+            yield {"type": "delta", "blob": Opaque()}
+            yield delta("after the failure")
+        finally:
+            closed.set()
+
+    with served(service) as url:
+        response = get(url)
+    assert sse_frames(response.text) == [
+        DELTA_A,
+        error_frame("internal_error", GENERIC_MESSAGE, status=500, retryable=True),
+        SENTINEL,
+    ]
+    assert closed.wait(1.0), "the service's finally did not run"
+
+
+def test_a_first_item_that_cannot_be_serialized_still_gets_an_error_event() -> None:
+    spec = replace(SSE, discriminator="data#/type")
+
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        yield {"type": "delta", "blob": Opaque()}
+
+    with served(service, spec) as url:
+        response = get(url)
+    assert response.status_code == 200
+    assert sse_frames(response.text) == [
+        {
+            "data": {
+                "type": "error",
+                "code": "internal_error",
+                "message": GENERIC_MESSAGE,
+                "retryable": True,
+                "status": 500,
+            }
+        },
+        SENTINEL,
+    ]
+
+
 def test_a_contract_error_mid_stream_sends_its_code_and_detail() -> None:
     async def service(context: RequestContext) -> AsyncIterator[Any]:
         yield delta("a")
