@@ -226,6 +226,21 @@ def test_a_service_that_ends_without_a_terminal_event_gets_an_internal_error() -
     ]
 
 
+def test_an_empty_iterator_gets_the_internal_error_event() -> None:
+    async def service(context: RequestContext) -> AsyncIterator[Any]:
+        nothing: list[Delta] = []
+        for item in nothing:
+            yield item
+
+    with served(service) as url:
+        response = get(url)
+    assert response.status_code == 200
+    assert sse_frames(response.text) == [
+        error_frame("internal_error", INCOMPLETE_MESSAGE, status=500, retryable=True),
+        SENTINEL,
+    ]
+
+
 def _quiet_until(released: threading.Event) -> Service:
     """A service that sends one delta, stays silent until the test releases it, then ends."""
 
@@ -309,11 +324,11 @@ def test_the_maximum_duration_holds_while_the_service_keeps_talking() -> None:
         finally:
             closed.set()
 
-    spec = replace(SSE, max_duration_seconds=0.3, idle_timeout_seconds=0.2)
+    spec = replace(SSE, max_duration_seconds=0.5, idle_timeout_seconds=0.3)
     with served(service, spec) as url:
         response = get(url)
     frames = sse_frames(response.text)
-    message = "The stream stayed open longer than 0.3 seconds."
+    message = "The stream stayed open longer than 0.5 seconds."
     assert frames[-2:] == [
         error_frame("stream_too_long", message, status=504, retryable=False),
         SENTINEL,
