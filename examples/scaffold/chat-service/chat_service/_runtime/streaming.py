@@ -31,7 +31,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel
-from pydantic_core import to_json, to_jsonable_python
+from pydantic_core import PydanticSerializationError, to_json, to_jsonable_python
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
@@ -235,7 +235,11 @@ class _Framing:
         """The item's event type: its SSE `event`, or the value the discriminator points at."""
         if self.pointer is not None:
             payload = getattr(item, "data", None) if isinstance(item, Event) else item
-            found = _pointer_value(to_jsonable_python(payload, by_alias=True), self.pointer)
+            try:
+                jsonable = to_jsonable_python(payload, by_alias=True)
+            except PydanticSerializationError:  # not terminal; framing it reports the failure
+                return None
+            found = _pointer_value(jsonable, self.pointer)
             return found if isinstance(found, str) else None
         if isinstance(item, Event):
             found = getattr(item, "event", None)
@@ -452,7 +456,12 @@ class _Pump:
             now = time.monotonic()
             if isinstance(message, _Item):
                 last_item = last_sent = now
-                if not await self._emit(self.framing.item(message.value)):
+                try:
+                    frame = self.framing.item(message.value)
+                except Exception as error:  # an item the wire cannot carry still ends the stream
+                    entry, text, retry_after = self._describe(error)
+                    return await self._fail(entry, text, "error", retry_after)
+                if not await self._emit(frame):
                     return "disconnected"
                 self._record_first(now)
                 if self.framing.is_terminal(message.value):
