@@ -20,7 +20,6 @@ closes the service's iterator.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
 from .context import ContractError, RequestContext
+from .problems import error_event_fields
 from .spec import ErrorCatalogue, ErrorCode, OperationSpec, StreamSpec
 from .telemetry import Telemetry
 
@@ -147,10 +147,10 @@ async def _prefetch(events: AsyncIterator[Any], spec: StreamSpec, catalogue: Err
     except StopAsyncIteration:
         return _END
     except BaseException:
-        await _aclose(events)
+        await aclose_quietly(events)
         raise
     # Only a timeout gets here (a return or an exception leaves above): the service is silent.
-    await _aclose(events)
+    await aclose_quietly(events)
     assert entry is not None and scope.cancelled_caught
     raise ContractError(entry.code, message)
 
@@ -176,7 +176,7 @@ def _duration_message(seconds: float) -> str:
     return f"The stream stayed open longer than {seconds:g} seconds."
 
 
-async def _aclose(iterator: AsyncIterator[Any]) -> None:
+async def aclose_quietly(iterator: AsyncIterator[Any]) -> None:
     """Close the service's iterator (runs its `finally`), even while being cancelled."""
     aclose = getattr(iterator, "aclose", None)
     if aclose is None:
@@ -197,7 +197,7 @@ def _json(value: Any) -> bytes:
     return to_json(value, by_alias=True, exclude_none=True)
 
 
-def _first_field(pointer: str) -> str:
+def top_field(pointer: str) -> str:
     """`/type` -> `type`: the top-level member a `data#/...` discriminator points at."""
     head = pointer.lstrip("/").split("/", 1)[0]
     return head.replace("~1", "/").replace("~0", "~")
@@ -224,7 +224,7 @@ class _Framing:
         self.pointer = (
             spec.discriminator[len("data#") :] if spec.discriminator.startswith("data#") else None
         )
-        self.type_field = _first_field(self.pointer) if self.pointer else "type"
+        self.type_field = top_field(self.pointer) if self.pointer else "type"
         self.error_name = spec.error_event or DEFAULT_ERROR_EVENT
         self.next_id: int | None = None
         if spec.resume:
@@ -312,28 +312,6 @@ class _Framing:
         return body + b"\n"
 
 
-def error_fields(
-    entry: ErrorCode, *, message: str, retry_after: float | None = None
-) -> dict[str, Any]:
-    """The mid-stream error `{code, message, retryable, status, retry_after_ms?}`.
-
-    Kept here rather than borrowed from problems.py so the stream needs nothing but the
-    catalogue entry; it follows the same rule as `Retry-After` on a problem.
-    """
-    fields: dict[str, Any] = {
-        "code": entry.code,
-        "message": message,
-        "retryable": entry.retryable,
-        "status": entry.status,
-    }
-    if entry.retry_after != "none":
-        if retry_after is None and entry.retry_after == "required":
-            retry_after = 1.0
-        if retry_after is not None:
-            fields["retry_after_ms"] = max(0, math.ceil(retry_after * 1000))
-    return fields
-
-
 # --- the running stream ------------------------------------------------------------------
 
 
@@ -397,7 +375,7 @@ class _Pump:
                 group.cancel_scope.cancel()
             items.close()
         finally:
-            await _aclose(self.events)
+            await aclose_quietly(self.events)
             if self.disconnected:
                 outcome = "disconnected"
             if self.telemetry is not None:
@@ -428,7 +406,7 @@ class _Pump:
             except Exception as error:
                 await sender.send(_Failed(error))
             finally:
-                await _aclose(self.events)
+                await aclose_quietly(self.events)
 
     async def _write(self, items: MemoryObjectReceiveStream[_Message]) -> str:
         """Frames until the stream ends; returns how it ended (the telemetry outcome)."""
@@ -502,7 +480,8 @@ class _Pump:
     async def _fail(
         self, entry: ErrorCode, message: str, outcome: str, retry_after: float | None = None
     ) -> str:
-        frame = self.framing.error(error_fields(entry, message=message, retry_after=retry_after))
+        fields = error_event_fields(self.catalogue, entry, message=message, retry_after=retry_after)
+        frame = self.framing.error(fields)
         if not await self._emit(frame):
             return "disconnected"
         self._record_first(time.monotonic())

@@ -41,6 +41,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from .context import ContractError, RequestContext
 from .problems import error_event_fields, problem_response
 from .spec import ErrorCatalogue, ErrorCode, WebSocketSpec
+from .streaming import aclose_quietly, top_field
 
 log = logging.getLogger("contractgen.service")
 
@@ -125,7 +126,7 @@ class _Connection:
         self.disconnected = False
         self.last_activity = time.monotonic()
         self._sending = anyio.Lock()
-        self._field = _top_field(spec.discriminator) if spec.discriminator else "type"
+        self._field = top_field(spec.discriminator) if spec.discriminator else "type"
 
     async def run(self, inbound: Any) -> None:
         try:
@@ -138,7 +139,7 @@ class _Connection:
             if self.close_code is None and not self.disconnected:
                 self.close_code = self.spec.close_code("going_away", GOING_AWAY)
         finally:
-            await _aclose(self.replies)
+            await aclose_quietly(self.replies)
             if not self.disconnected and self.websocket.client_state == WebSocketState.CONNECTED:
                 with anyio.CancelScope(shield=True):
                     with contextlib.suppress(RuntimeError):  # the client closed first
@@ -275,7 +276,7 @@ class _Connection:
 
     def _error_message(self, fields: dict[str, Any], answering: Any) -> dict[str, Any]:
         head: dict[str, Any] = {self._field: self.spec.error_message}
-        correlation = _top_field(self.spec.correlation) if self.spec.correlation else None
+        correlation = top_field(self.spec.correlation) if self.spec.correlation else None
         if correlation and isinstance(answering, dict) and correlation in answering:
             head[correlation] = answering[correlation]
         candidates = [{**head, **fields}, {**head, "error": fields}]
@@ -291,25 +292,8 @@ class _Connection:
         return {"request_id": self.context.request_id, "operation_id": self.context.operation_id}
 
 
-def _top_field(pointer: str) -> str:
-    """`/type` (or `type`) -> `type`: the top-level member a pointer names."""
-    head = pointer.lstrip("/").split("/", 1)[0]
-    return head.replace("~1", "/").replace("~0", "~")
-
-
 def _loads(data: str | bytes) -> Any:
     try:
         return json.loads(data)
     except ValueError:
         return None
-
-
-async def _aclose(iterator: AsyncIterator[Any]) -> None:
-    aclose = getattr(iterator, "aclose", None)
-    if aclose is None:
-        return
-    with anyio.CancelScope(shield=True):
-        try:
-            await aclose()
-        except Exception:
-            log.exception("closing the websocket handler failed")

@@ -93,7 +93,11 @@ def error_event_fields(
     message: str,
     retry_after: float | None = None,
 ) -> dict[str, Any]:
-    """What a terminal error event carries once the stream's status line is already sent."""
+    """What a terminal error event carries once the stream's status line is already sent.
+
+    `retry_after_ms` follows the rule of `Retry-After` on a problem: given, or 1 s where the
+    code requires one; never where the code says `none`.
+    """
     entry = _resolve(catalogue, code)
     fields: dict[str, Any] = {
         "code": entry.code,
@@ -101,6 +105,10 @@ def error_event_fields(
         "retryable": entry.retryable,
         "status": entry.status,
     }
+    if entry.retry_after == "none":
+        return fields
+    if retry_after is None and entry.retry_after == "required":
+        retry_after = 1.0
     if retry_after is not None:
         fields["retry_after_ms"] = max(math.ceil(retry_after * 1000), 0)
     return fields
