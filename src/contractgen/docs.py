@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
-from contractgen.templating import template_dirs
+from contractgen import templating
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -34,17 +34,7 @@ REGENERATE_DIFF_RULES = "contractgen rules --diff --format markdown > docs/diff-
 
 def template_environment() -> jinja2.Environment:
     """Markdown templates: no HTML autoescape; table cells go through the `cell` filter."""
-    loader = jinja2.ChoiceLoader(
-        [jinja2.FileSystemLoader(str(folder)) for folder in template_dirs()]
-    )
-    environment = jinja2.Environment(
-        loader=loader,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    environment = templating.environment()
     environment.filters["cell"] = table_cell
     environment.filters["fence"] = code_fence
     return environment

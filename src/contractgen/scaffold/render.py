@@ -24,10 +24,10 @@ from typing import Any, Literal
 
 import jinja2
 
+from contractgen import templating
 from contractgen.errors import ContractgenError
 from contractgen.scaffold import names
 from contractgen.scaffold.files import Owner, RenderedFile
-from contractgen.templating import template_dirs
 
 Kind = Literal["python", "json", "toml", "text"]
 
@@ -56,17 +56,8 @@ class RenderError(ContractgenError):
 
 
 def environment(overrides: Path | None = None) -> jinja2.Environment:
-    """Templates from `overrides` first, then contractgen's own."""
-    folders = ([overrides] if overrides is not None else []) + template_dirs()
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)) for folder in folders])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    """Templates from `overrides` first, then contractgen's own, with the safety filters."""
+    env = templating.environment(overrides)
     env.filters.update(
         pyrepr=pyrepr,
         docstring=docstring,
