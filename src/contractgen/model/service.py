@@ -61,7 +61,7 @@ def operation_spec(contract: Contract, op: Operation) -> spec.OperationSpec:
         for limit in limits.rate_limits
         if limit.quota is not None and limit.window_seconds
     )
-    stream = _chosen_stream(op)
+    stream = served_stream(op)
     return spec.OperationSpec(
         operation_id=operation_key(op),
         method=op.method.upper(),
@@ -80,7 +80,7 @@ def operation_spec(contract: Contract, op: Operation) -> spec.OperationSpec:
     )
 
 
-def _chosen_stream(op: Operation) -> Stream | None:
+def served_stream(op: Operation) -> Stream | None:
     """The stream the runtime serves: the SSE one where an operation offers several."""
     sse = [stream for stream in op.streams if stream.format is StreamFormat.SSE]
     return next(iter(sse or op.streams), None)

@@ -19,8 +19,8 @@ from typing import Any
 
 from contractgen.model.contract import Contract, Operation, Parameter, is_success_status
 from contractgen.model.schema import Schema
-from contractgen.model.service import operation_key, runtime_specs
-from contractgen.model.stream import EventType, Stream, StreamFormat
+from contractgen.model.service import operation_key, runtime_specs, served_stream
+from contractgen.model.stream import EventType, StreamFormat
 from contractgen.runtime import spec
 from contractgen.scaffold.models import Models
 from contractgen.scaffold.names import Namespace, pascal, snake
@@ -119,8 +119,6 @@ class OperationView:
     websocket: WebSocketView | None
     returns: str
     """The service method's return annotation."""
-    example_body: Any
-    """The first example of the request body (None without one), for the generated tests."""
     spec: spec.OperationSpec
     call: CallView
 
@@ -300,7 +298,6 @@ def _operation(
         stream=stream,
         websocket=websocket,
         returns=returns,
-        example_body=_example_body(op),
         spec=operation_spec,
         call=_call_view(op, params, stream, operation_spec),
     )
@@ -453,7 +450,8 @@ def _stream_order(stream: StreamView) -> tuple[Any, ...]:
 
 
 def _stream_view(op: Operation, base: str, models: Models, names: Namespace) -> StreamView:
-    stream = _served_stream(op)
+    stream = served_stream(op)
+    assert stream is not None, "only called for an operation the runtime streams"
     union = names.claim(f"{base}:stream", [f"{base}Event", f"{base}StreamEvent"])
     typed_by_event = (
         stream.format is StreamFormat.SSE and (stream.discriminator or "event") == "event"
@@ -486,12 +484,6 @@ def _stream_view(op: Operation, base: str, models: Models, names: Namespace) -> 
         flag=flag,
         error_event=stream.error_event,
     )
-
-
-def _served_stream(op: Operation) -> Stream:
-    """The stream the runtime serves (the SSE one where there are several; see model.service)."""
-    sse = [stream for stream in op.streams if stream.format is StreamFormat.SSE]
-    return (sse or list(op.streams))[0]
 
 
 def _event_examples(event: EventType) -> tuple[Any, ...]:
