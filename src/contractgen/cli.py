@@ -21,8 +21,6 @@ from contractgen.errors import ContractgenError, UsageError
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.report import ReportFormat
 from contractgen.report.finding import Level
-from contractgen.validate.registry import catalogue, find_rule
-from contractgen.validate.run import ValidateRequest, validate_command
 
 app = typer.Typer(
     name="contractgen",
@@ -244,6 +242,8 @@ def validate(
 
     Exit status: 0 clean, 1 findings at or above --fail-on, 2 input or usage errors.
     """
+    from contractgen.validate.run import ValidateRequest, validate_command  # not for scaffold
+
     request = ValidateRequest(
         inputs=paths,
         format=format,
@@ -406,6 +406,7 @@ def rules(
     """List the validation rules (or, with --diff, the diff rules), or explain one."""
     # Imported here: jinja2 and rich's syntax highlighting would slow every `validate` start.
     from contractgen.docs import explain_rule, rules_markdown, rules_table
+    from contractgen.validate.registry import catalogue, find_rule
 
     if diff:
         _diff_rules(rule, format)
