@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from chat_service.app import create_app
@@ -21,3 +26,26 @@ def client() -> Iterator[TestClient]:
     """A client of a fresh app (fresh rate-limit counters) whose operations all answer 501."""
     with TestClient(create_app(Service()), headers=CREDENTIALS) as test_client:
         yield test_client
+
+
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """The app on a real uvicorn server on a free local port; yields its base URL.
+
+    For what a TestClient cannot show: it reads a whole response before returning, so it
+    cannot hold a stream open or leave one early.
+    """
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

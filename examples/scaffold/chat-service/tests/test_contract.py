@@ -4,13 +4,19 @@
 
 Each operation is called with the unimplemented service (a 501 problem) and with the
 contract's examples; streams are read frame by frame and every event is checked against
-the stream's event union.
+the stream's event union. Each limit the contract declares is crossed once: body size,
+token caps and input estimates, rate limits, stream duration and idle time (shortened for
+the test), concurrent streams per key (over a real server), WebSocket size and rate.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import json
-from collections.abc import AsyncIterator, Iterable
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 import httpx
@@ -18,14 +24,15 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from starlette.testclient import WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
 
 from chat_service import streams
 from chat_service._runtime.ratelimit import MemoryRateLimiter
 from chat_service.app import create_app
-from chat_service.contract import CATALOGUE, DOCUMENT
+from chat_service.contract import CATALOGUE, DOCUMENT, OPERATIONS
 from chat_service.service import Service
 
-from .conftest import CREDENTIALS
+from .conftest import CREDENTIALS, serving
 
 PROBLEM_MEMBERS = {"type", "title", "status", "code", "retryable"}
 
@@ -235,6 +242,71 @@ def test_more_output_tokens_than_allowed_are_refused(
     assert_problem(response, 400, CATALOGUE.for_limit("tokens.maxOutputTokens", 400).code)
 
 
+INPUT_ESTIMATES = [
+    pytest.param(
+        "POST",
+        "/v1/chat/completions",
+        {},
+        {
+            "model": "chat-small-2026-06",
+            "messages": [
+                {"role": "system", "content": "You are a concise assistant."},
+                {"role": "user", "content": "Say hello."},
+            ],
+            "max_tokens": 64,
+            "temperature": 0.2,
+        },
+        128000,
+        id="createChatCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/completions",
+        {},
+        {
+            "model": "text-small-2026-03",
+            "prompt": "Write a haiku about rivers:",
+            "max_tokens": 48,
+            "stop": ["\n\n"],
+        },
+        16384,
+        id="createCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/embeddings",
+        {},
+        {
+            "model": "embed-small-2026-01",
+            "input": ["The river runs to the sea.", "Stones remember the water."],
+            "dimensions": 4,
+        },
+        8192,
+        id="createEmbedding",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "body", "max_input_tokens"), INPUT_ESTIMATES)
+def test_an_input_estimated_over_the_token_limit_is_refused(
+    client: TestClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    max_input_tokens: int,
+) -> None:
+    # Whitespace keeps the example valid JSON; the edge estimates four characters a token.
+    padded = json.dumps(body) + " " * (4 * max_input_tokens + 4)
+    response = client.request(
+        method,
+        url,
+        headers={**headers, "Content-Type": "application/json"},
+        content=padded.encode(),
+    )
+    assert_problem(response, 400, CATALOGUE.for_limit("tokens.maxInputTokens", 400).code)
+
+
 RATE_LIMITS = [
     pytest.param(
         "POST",
@@ -405,6 +477,197 @@ def test_a_stream_sends_the_events_of_the_contract(
         assert received[-1] == {"data": sentinel}
 
 
+# Streams whose service sends one kind of event and then keeps going or goes quiet; the
+# stream's limits are shortened so that each test takes about a second.
+STREAM_LIMITS = [
+    pytest.param(
+        "createChatCompletion",
+        "create_chat_completion",
+        streams.CreateChatCompletionEvent,
+        "POST",
+        "/v1/chat/completions",
+        {},
+        {
+            "model": "chat-small-2026-06",
+            "messages": [
+                {"role": "system", "content": "You are a concise assistant."},
+                {"role": "user", "content": "Say hello."},
+            ],
+            "max_tokens": 64,
+            "temperature": 0.2,
+            "stream": True,
+        },
+        {
+            "event": "status",
+            "data": {
+                "id": "chatcmpl-7Qm2",
+                "model": "chat-small-2026-06",
+                "created": 1795430400,
+                "state": "in_progress",
+            },
+            "id": "0",
+        },
+        "error",
+        id="createChatCompletion",
+    ),
+]
+STREAM_LIMIT_PARAMETERS = (
+    "operation_id",
+    "method_name",
+    "union",
+    "method",
+    "url",
+    "headers",
+    "body",
+    "frame",
+    "error_event",
+)
+
+
+def shorten_stream(
+    monkeypatch: pytest.MonkeyPatch,
+    operation_id: str,
+    *,
+    max_duration_seconds: float | None,
+    idle_timeout_seconds: float | None,
+) -> None:
+    """Replace one operation's stream limits for the app the test creates next."""
+    operation = OPERATIONS[operation_id]
+    assert operation.stream is not None
+    stream = dataclasses.replace(
+        operation.stream,
+        max_duration_seconds=max_duration_seconds,
+        idle_timeout_seconds=idle_timeout_seconds,
+    )
+    monkeypatch.setitem(OPERATIONS, operation_id, dataclasses.replace(operation, stream=stream))
+
+
+def streaming_service(method_name: str, events: Callable[[], AsyncIterator[Any]]) -> Service:
+    """The unimplemented service, but for one operation that streams `events()`."""
+
+    async def answer(self: Service, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        return events()
+
+    streaming: Service = type("Streaming", (Service,), {method_name: answer})()
+    return streaming
+
+
+def stream_error(response: httpx.Response, error_event: str) -> dict[str, Any]:
+    """The payload of the stream's last event, which must be its error event."""
+    typed = [frame for frame in sse_frames(response.iter_lines()) if "event" in frame]
+    assert typed[-1]["event"] == error_event, typed
+    payload: dict[str, Any] = json.loads(typed[-1]["data"])
+    return payload
+
+
+@pytest.mark.parametrize(STREAM_LIMIT_PARAMETERS, STREAM_LIMITS)
+def test_a_stream_over_its_duration_ends_with_the_catalogue_error(
+    monkeypatch: pytest.MonkeyPatch,
+    operation_id: str,
+    method_name: str,
+    union: Any,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    frame: Any,
+    error_event: str,
+) -> None:
+    shorten_stream(monkeypatch, operation_id, max_duration_seconds=0.5, idle_timeout_seconds=None)
+    event = TypeAdapter(union).validate_python(frame)
+
+    async def endless() -> AsyncIterator[Any]:
+        for _ in range(100):  # 5 s: long past the limit, short of hanging the test
+            yield event
+            await asyncio.sleep(0.05)
+
+    app = create_app(streaming_service(method_name, endless))
+    with TestClient(app, headers=CREDENTIALS) as client:
+        response = client.request(method, url, headers=headers, json=body)
+    assert response.status_code == 200
+    error = stream_error(response, error_event)
+    assert error["code"] == CATALOGUE.for_limit("stream.maxDurationSeconds", 504).code
+
+
+@pytest.mark.parametrize(STREAM_LIMIT_PARAMETERS, STREAM_LIMITS)
+def test_a_stream_whose_service_goes_quiet_ends_with_the_idle_error(
+    monkeypatch: pytest.MonkeyPatch,
+    operation_id: str,
+    method_name: str,
+    union: Any,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    frame: Any,
+    error_event: str,
+) -> None:
+    shorten_stream(monkeypatch, operation_id, max_duration_seconds=None, idle_timeout_seconds=0.5)
+    event = TypeAdapter(union).validate_python(frame)
+
+    async def one_then_silence() -> AsyncIterator[Any]:
+        yield event
+        await asyncio.sleep(10)  # long past the limit, short of hanging the test
+
+    app = create_app(streaming_service(method_name, one_then_silence))
+    with TestClient(app, headers=CREDENTIALS) as client:
+        response = client.request(method, url, headers=headers, json=body)
+    assert response.status_code == 200
+    error = stream_error(response, error_event)
+    assert error["code"] == CATALOGUE.for_limit("stream.idleTimeoutSeconds", 504).code
+
+
+CONCURRENCY_LIMITED = ["createChatCompletion"]
+
+
+@pytest.mark.parametrize(
+    STREAM_LIMIT_PARAMETERS, [param for param in STREAM_LIMITS if param.id in CONCURRENCY_LIMITED]
+)
+def test_streams_over_the_concurrency_limit_are_refused_until_a_client_leaves(
+    operation_id: str,
+    method_name: str,
+    union: Any,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: Any,
+    frame: Any,
+    error_event: str,
+) -> None:
+    """Over a real server: a TestClient reads a whole stream before it returns."""
+    limit = OPERATIONS[operation_id].limits.max_concurrent_streams
+    assert limit is not None
+    event = TypeAdapter(union).validate_python(frame)
+
+    async def one_then_silence() -> AsyncIterator[Any]:
+        yield event
+        await asyncio.sleep(10)  # long past the limit, short of hanging the test
+
+    app = create_app(streaming_service(method_name, one_then_silence))
+    with (
+        serving(app) as base_url,
+        httpx.Client(base_url=base_url, headers=CREDENTIALS, timeout=10) as client,
+        contextlib.ExitStack() as open_streams,
+    ):
+        for _ in range(limit):
+            opened = open_streams.enter_context(
+                client.stream(method, url, headers=headers, json=body)
+            )
+            assert opened.status_code == 200
+        refused = client.request(method, url, headers=headers, json=body)
+        assert_problem(refused, 429, CATALOGUE.for_limit("stream.maxConcurrentPerKey", 429).code)
+        open_streams.close()  # the clients leave: their slots are free within a second
+
+        def one_more() -> int:
+            with client.stream(method, url, headers=headers, json=body) as response:
+                return response.status_code
+
+        deadline = time.monotonic() + 2
+        while (status := one_more()) == 429 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status == 200
+
+
 WEBSOCKETS = [
     pytest.param(
         "connect_realtime",
@@ -443,6 +706,22 @@ SOCKET_PARAMETERS = (
 )
 
 
+def listening_service(method_name: str, received: list[Any]) -> Service:
+    """The unimplemented service, but for one WebSocket that keeps what it is sent."""
+
+    def answer(self: Service, messages: AsyncIterator[Any], **kwargs: Any) -> AsyncIterator[Any]:
+        async def listen() -> AsyncIterator[Any]:
+            async for message in messages:
+                received.append(message)
+            return
+            yield  # an async generator that answers nothing
+
+        return listen()
+
+    listening: Service = type("Listening", (Service,), {method_name: answer})()
+    return listening
+
+
 @pytest.mark.parametrize(SOCKET_PARAMETERS, WEBSOCKETS)
 def test_a_websocket_not_implemented_yet_refuses_the_handshake_with_501(
     client: TestClient,
@@ -460,7 +739,7 @@ def test_a_websocket_not_implemented_yet_refuses_the_handshake_with_501(
         client.websocket_connect(url, headers=headers, subprotocols=subprotocols),
     ):
         pass
-    assert_problem(refused.value, 501, "not_implemented")  # type: ignore[arg-type]
+    assert_problem(refused.value, 501, "not_implemented")
 
 
 @pytest.mark.parametrize(
@@ -478,19 +757,10 @@ def test_a_websocket_takes_the_contract_s_messages_and_answers_others_with_an_er
     error_type: str | None,
 ) -> None:
     received: list[Any] = []
-
-    def listen(messages: AsyncIterator[Any], **kwargs: Any) -> AsyncIterator[Any]:
-        async def each() -> AsyncIterator[Any]:
-            async for message in messages:
-                received.append(message)
-            return
-            yield  # an async generator that answers nothing
-
-        return each()
-
-    listening = type("Listening", (Service,), {method_name: lambda self, *a, **k: listen(*a, **k)})
     with (
-        TestClient(create_app(listening()), headers=CREDENTIALS) as client,
+        TestClient(
+            create_app(listening_service(method_name, received)), headers=CREDENTIALS
+        ) as client,
         client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
     ):
         for example in examples:
@@ -500,3 +770,99 @@ def test_a_websocket_takes_the_contract_s_messages_and_answers_others_with_an_er
     TypeAdapter(server_union).validate_python(error)
     assert error[type_field] == error_type
     assert len(received) == len(examples)
+
+
+SOCKET_RATES = [
+    pytest.param(
+        "connect_realtime",
+        "/v1/realtime?model=chat-small-2026-06",
+        {},
+        ["chat.v1"],
+        {
+            "type": "session.update",
+            "request_id": "req_1",
+            "session": {"instructions": "Answer in French.", "temperature": 0.3},
+        },
+        20,
+        "type",
+        "error",
+        id="connectRealtime",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    (
+        "method_name",
+        "url",
+        "headers",
+        "subprotocols",
+        "example",
+        "rate",
+        "type_field",
+        "error_type",
+    ),
+    SOCKET_RATES,
+)
+def test_websocket_messages_over_the_rate_are_answered_with_the_catalogue_error(
+    method_name: str,
+    url: str,
+    headers: dict[str, str],
+    subprotocols: list[str],
+    example: Any,
+    rate: int,
+    type_field: str,
+    error_type: str,
+) -> None:
+    received: list[Any] = []
+    with (
+        TestClient(
+            create_app(listening_service(method_name, received)), headers=CREDENTIALS
+        ) as client,
+        client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
+    ):
+        for _ in range(rate + 1):
+            websocket.send_text(json.dumps(example))
+        error = websocket.receive_json()
+    assert error[type_field] == error_type
+    fields = error.get("error", error)
+    assert fields["code"] == CATALOGUE.for_limit("websocket.maxMessagesPerSecond", 429).code
+    assert len(received) <= rate  # the message over the rate never reached the service
+
+
+SOCKET_SIZES = [
+    pytest.param(
+        "connect_realtime",
+        "/v1/realtime?model=chat-small-2026-06",
+        {},
+        ["chat.v1"],
+        131072,
+        1009,
+        id="connectRealtime",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method_name", "url", "headers", "subprotocols", "limit", "close_code"), SOCKET_SIZES
+)
+def test_a_websocket_message_over_the_size_limit_closes_the_connection(
+    method_name: str,
+    url: str,
+    headers: dict[str, str],
+    subprotocols: list[str],
+    limit: int,
+    close_code: int,
+) -> None:
+    received: list[Any] = []
+    with (
+        TestClient(
+            create_app(listening_service(method_name, received)), headers=CREDENTIALS
+        ) as client,
+        client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
+    ):
+        websocket.send_text(json.dumps({"padding": "x" * limit}))
+        with pytest.raises(WebSocketDisconnect) as closed:
+            websocket.receive_json()
+    assert closed.value.code == close_code
+    assert received == []
