@@ -7,6 +7,7 @@ touched once everything rendered and parsed.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,13 +124,33 @@ def _check_package(name: str) -> None:
 
 @contextmanager
 def _steps(progress: bool | None) -> Iterator[Callable[[str], None]]:
-    """Name each step on a terminal (big contracts take seconds); silent otherwise."""
+    """On a terminal, a spinner naming the step under way and a line with each one's time.
+
+    Big contracts take seconds per step; a silent pause reads as a hang. Off a terminal
+    (CI logs, pipes) nothing is shown.
+    """
     show = sys.stderr.isatty() if progress is None else progress
     if not show:
         yield lambda _: None
         return
     from rich.console import Console
 
-    console = Console(stderr=True)
-    with console.status("scaffolding") as status:
-        yield lambda text: status.update(f"scaffold: {text}")
+    console = Console(stderr=True, highlight=False)
+    under_way: list[tuple[str, float]] = []
+
+    def finish() -> None:
+        if under_way:
+            text, started = under_way.pop()
+            console.print(
+                f"[dim]scaffold:[/dim] {text} [dim]{time.monotonic() - started:.1f} s[/dim]"
+            )
+
+    with console.status("scaffold") as status:
+
+        def step(text: str) -> None:
+            finish()
+            under_way.append((text, time.monotonic()))
+            status.update(f"scaffold: {text}")
+
+        yield step
+        finish()
