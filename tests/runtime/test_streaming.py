@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -122,7 +123,11 @@ def stream_app(service: Service, spec: StreamSpec) -> FastAPI:
             REQUEST_ID, "chat", "key", last_event_id=request.headers.get("last-event-id")
         )
         return await stream_response(
-            service(context), spec=spec, catalogue=CATALOGUE, context=context
+            service(context),
+            spec=spec,
+            catalogue=CATALOGUE,
+            context=context,
+            receive=request.receive,
         )
 
     return app
@@ -624,6 +629,26 @@ def test_a_client_disconnect_closes_the_service() -> None:
         lines = held.iter_lines()
         assert next_frame(lines) == DELTA_A
         held.close()
+        assert closed.wait(1.0), "the service outlived its client by more than 1 s"
+
+
+def test_a_client_that_leaves_before_the_first_event_closes_the_service() -> None:
+    """The service is still preparing (a model thinking): its client's leaving ends it."""
+    started, closed = threading.Event(), threading.Event()
+
+    async def thinking(context: RequestContext) -> AsyncIterator[Any]:
+        try:
+            started.set()
+            await anyio.sleep(30)
+            yield delta("a")
+        finally:
+            closed.set()
+
+    with served(thinking, replace(SSE, idle_timeout_seconds=None)) as url:
+        host, port = url.removeprefix("http://").split("/")[0].split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as client:
+            client.sendall(f"GET /stream HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            assert started.wait(5), "the service never started"
         assert closed.wait(1.0), "the service outlived its client by more than 1 s"
 
 

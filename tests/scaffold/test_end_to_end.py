@@ -9,6 +9,7 @@ here as a user would: canned answers, a stream that never ends, a stream that fa
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -85,6 +86,9 @@ class Implementation(Service):
         self, prompt: str, model: str, context: RequestContext
     ) -> AsyncIterator[streams.CreateChatCompletionEvent]:
         try:
+            mark(f"started {context.request_id}")
+            if prompt == "thinking":  # a model that takes its time before the first token
+                await asyncio.sleep(30)
             status = {"id": "chatcmpl-1", "model": model, "created": 0, "state": "in_progress"}
             yield streams.CreateChatCompletionStatusEvent(
                 data=models.StreamStatus.model_validate(status)
@@ -348,6 +352,36 @@ def test_a_disconnect_frees_the_stream_slot_and_closes_the_service(service: Serv
             assert time.monotonic() < deadline, "the slot was not freed"
             time.sleep(0.1)
     assert f"closed {request_id}" in service.marks.read_text()
+
+
+def test_a_client_that_leaves_before_the_first_event_frees_the_slot(service: Service) -> None:
+    """The service is still thinking when its client goes: it is closed, the slot freed."""
+    request_id = "e2e-leaves-early"
+    body = json.dumps(chat_body("thinking", stream=True))
+    head = {
+        **key("early"),
+        "Host": "localhost",
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "X-Request-ID": request_id,
+    }
+    request = f"POST {CHAT} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items())
+    host, port = service.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as client:
+        client.sendall((request + "\r\n" + body).encode())
+        wait_for_mark(service, f"started {request_id}", within=5)
+    wait_for_mark(service, f"closed {request_id}", within=1.0)
+    with httpx.stream(
+        "POST", service.url + CHAT, json=chat_body("hi", stream=True), headers=key("early")
+    ) as again:
+        assert again.status_code == 200, "the slot was not freed"
+
+
+def wait_for_mark(service: Service, text: str, *, within: float) -> None:
+    deadline = time.monotonic() + within
+    while text not in (service.marks.read_text() if service.marks.exists() else ""):
+        assert time.monotonic() < deadline, f"no {text!r} within {within} s"
+        time.sleep(0.02)
 
 
 def test_a_mid_stream_exception_leaks_nothing(service: Service) -> None:

@@ -9,7 +9,8 @@ limits, resumable ids, and errors after the status line has gone out, which can 
 as the stream's error event (with a catalogue code, never an exception's text).
 
 The first item is fetched before any byte is sent, so a service that fails straight away
-still gets a proper HTTP error (the problem handlers answer for it). After that the response
+still gets a proper HTTP error (the problem handlers answer for it); a client that leaves
+while it waits (a model still thinking) closes the service at once. After that the response
 runs one task group per stream: a producer reading the service's iterator, a watcher for the
 client's disconnect, and the writer, which owns every timer. The writer never cancels a
 pending read of the service (that would kill an async generator mid-event); it waits on a
@@ -46,6 +47,8 @@ INCOMPLETE_MESSAGE = "The stream ended without a terminal event."
 DEFAULT_ERROR_EVENT = "error"
 """The error event's type when the contract names none (the stream still has to end)."""
 JSON_SEQ_RS = b"\x1e"
+CLIENT_CLOSED_REQUEST = 499
+"""The status logged for a request whose client left before any byte (nginx's convention)."""
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 """Keep proxies from caching or buffering the stream (nginx honours X-Accel-Buffering)."""
 
@@ -70,11 +73,13 @@ async def respond(
     context: RequestContext,
     telemetry: Telemetry | None = None,
     status_code: int = 200,
+    receive: Receive | None = None,
 ) -> Response:
     """What a route returns for whatever its service method returned.
 
     A model, list or dict is JSON (aliases, no nulls); an async iterator is the operation's
     stream; None is 204; a Response is passed through, for a service that needs full control.
+    `receive` (the request's) lets a stream notice a client that leaves before its first event.
     """
     if isinstance(result, Response):
         return result
@@ -91,6 +96,7 @@ async def respond(
             catalogue=catalogue,
             context=context,
             telemetry=telemetry,
+            receive=receive,
         )
     body = to_jsonable_python(result, by_alias=True, exclude_none=True)
     return JSONResponse(body, status_code=status_code)
@@ -103,16 +109,24 @@ async def stream_response(
     catalogue: ErrorCatalogue,
     context: RequestContext,
     telemetry: Telemetry | None = None,
+    receive: Receive | None = None,
 ) -> Response:
     """The response streaming `events` as `spec` declares; the first item is read here.
 
     Raises what the service raises before its first item (or a ContractError with the
     stream's time-limit code when it stays silent too long), so the caller's problem
-    handlers answer with a status line that still means something.
+    handlers answer with a status line that still means something. With `receive`, a client
+    that leaves while the service prepares its first item closes the service at once.
     """
     started = time.monotonic()
     framing = _Framing(spec, context)
-    first = await _prefetch(events, spec, catalogue)
+    first = await _prefetch(events, spec, catalogue, receive)
+    if first is _LEFT:
+        log.info("the client left before the first event", extra=_log_extra(context))
+        if telemetry is not None:
+            seconds = time.monotonic() - started
+            telemetry.record_stream_duration(context.operation_id, seconds, "disconnected")
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     pump = _Pump(
         events,
         first,
@@ -136,23 +150,63 @@ class _End:
 
 
 _END = _End()
+_LEFT = object()
+"""The client went away before the first item (a marker, never sent)."""
+_NOTHING = object()
 
 
-async def _prefetch(events: AsyncIterator[Any], spec: StreamSpec, catalogue: ErrorCatalogue) -> Any:
-    """The first item, bounded by the stream's idle timeout and maximum duration."""
+async def _prefetch(
+    events: AsyncIterator[Any],
+    spec: StreamSpec,
+    catalogue: ErrorCatalogue,
+    receive: Receive | None,
+) -> Any:
+    """The first item, bounded by the stream's time limits and by the client staying.
+
+    The read is cancelled when the time runs out or the client leaves: nothing is lost, as
+    the stream ends either way, and the service's `finally` runs at once.
+    """
     limit, entry, message = _first_item_limit(spec, catalogue)
+    left = anyio.Event()
+    first: Any = _NOTHING
+    failure: Exception | None = None
     try:
         with anyio.move_on_after(limit) as scope:
-            return await events.__anext__()
-    except StopAsyncIteration:
-        return _END
-    except BaseException:
+            async with anyio.create_task_group() as group:
+                if receive is not None:
+                    group.start_soon(_cancel_on_disconnect, receive, group.cancel_scope, left)
+                try:  # caught inside: the task group would wrap it in an exception group
+                    first = await events.__anext__()
+                except StopAsyncIteration:
+                    first = _END
+                except Exception as error:
+                    failure = error
+                finally:
+                    group.cancel_scope.cancel()
+    except BaseException:  # cancelled from outside (a server shutting down)
         await aclose_quietly(events)
         raise
-    # Only a timeout gets here (a return or an exception leaves above): the service is silent.
+    if failure is not None:
+        await aclose_quietly(events)
+        raise failure
+    if first is not _NOTHING:
+        return first
+    # Nothing came: the time ran out or the client left.
     await aclose_quietly(events)
+    if left.is_set():
+        return _LEFT
     assert entry is not None and scope.cancelled_caught
     raise ContractError(entry.code, message)
+
+
+async def _cancel_on_disconnect(
+    receive: Receive, scope: anyio.CancelScope, left: anyio.Event
+) -> None:
+    """Wait for `http.disconnect` (the body was read already), then cancel the first read."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    left.set()
+    scope.cancel()
 
 
 def _first_item_limit(
@@ -166,6 +220,10 @@ def _first_item_limit(
         entry = catalogue.for_limit("stream.maxDurationSeconds", 504)
         return duration, entry, _duration_message(duration)
     return None, None, ""
+
+
+def _log_extra(context: RequestContext) -> dict[str, str]:
+    return {"request_id": context.request_id, "operation_id": context.operation_id}
 
 
 def _idle_message(seconds: float) -> str:
@@ -468,7 +526,7 @@ class _Pump:
 
     def _describe(self, error: Exception) -> tuple[ErrorCode, str, float | None]:
         """A mid-stream failure as a catalogue code; only a ContractError says anything."""
-        extra = {"request_id": self.context.request_id, "operation_id": self.context.operation_id}
+        extra = _log_extra(self.context)
         if isinstance(error, ContractError):
             entry = self.catalogue.get(error.code) or self.catalogue.for_status(500)
             log.warning("stream ended with %s", error.code, extra=extra)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from starlette.responses import Response
 
 from .. import models
@@ -32,6 +32,7 @@ async def create_chat_completion(
     body: models.ChatCompletionRequest,
     context: Annotated[RequestContext, Depends(request_context)],
     service: Annotated[Service, Depends(current_service)],
+    request: Request,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> Response:
@@ -55,4 +56,5 @@ async def create_chat_completion(
         context=context,
         telemetry=TELEMETRY,
         status_code=200,
+        receive=request.receive,
     )
