@@ -141,6 +141,20 @@ class RequestBody:
                 return content.schema
         return None
 
+    def decoded_schema(self) -> Schema | None:
+        """The body a server decodes: the JSON one, else a URL-encoded form."""
+        return self.json_schema() or self.form_schema()
+
+    def form_schema(self) -> Schema | None:
+        """The schema of a URL-encoded form body, for a body offered in no JSON form."""
+        if self.json_schema() is not None:
+            return None
+        for media_type, content in self.content.items():
+            base = media_type.split(";")[0].strip().lower()
+            if base == FORM_MEDIA_TYPE and content.schema is not None:
+                return content.schema
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Response:
@@ -313,6 +327,9 @@ class Contract:
 def is_success_status(status: str) -> bool:
     """A `2xx` response key: a status code 200-299 or the `2XX` range."""
     return len(status) == 3 and status[0] == "2"
+
+
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
 def is_json_media_type(media_type: str) -> bool:

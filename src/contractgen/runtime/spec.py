@@ -22,6 +22,7 @@ FALLBACK_CODES: dict[int, str] = {
     405: "method_not_allowed",
     408: "request_timeout",
     413: "content_too_large",
+    415: "unsupported_media_type",
     422: "invalid_request",
     429: "rate_limited",
     500: "internal_error",

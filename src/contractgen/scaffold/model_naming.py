@@ -53,7 +53,7 @@ def operation_base(op: Operation) -> str:
 def operation_sites(op: Operation) -> Iterator[tuple[Schema, list[str]]]:
     """Each schema an operation's server reads or writes, with the names it may take."""
     base = operation_base(op)
-    if op.request_body is not None and (body := op.request_body.json_schema()) is not None:
+    if op.request_body is not None and (body := op.request_body.decoded_schema()) is not None:
         yield body, [f"{base}Request", f"{base}RequestBody"]
     for status, response in op.responses.items():
         if not response.is_success:

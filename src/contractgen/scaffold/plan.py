@@ -112,6 +112,8 @@ class OperationView:
     params: tuple[ParamView, ...]
     body: str | None
     body_required: bool
+    body_form: bool
+    """Whether the body arrives as a URL-encoded form (decoded by `_runtime.forms`), not JSON."""
     response: str | None
     """The JSON response's annotation; None when the operation answers with no body."""
     status_code: int
@@ -264,7 +266,7 @@ def _operation(
     operation_spec: spec.OperationSpec,
     streams: Namespace,
 ) -> OperationView:
-    body_schema = op.request_body.json_schema() if op.request_body else None
+    body_schema = op.request_body.decoded_schema() if op.request_body else None
     body = _class(models, body_schema) if body_schema is not None else None
     if body_schema is not None and body is None:
         body = "dict[str, Any]"
@@ -293,6 +295,7 @@ def _operation(
         params=params,
         body=body,
         body_required=bool(op.request_body and op.request_body.required),
+        body_form=op.request_body is not None and op.request_body.form_schema() is not None,
         response=response,
         status_code=status,
         stream=stream,

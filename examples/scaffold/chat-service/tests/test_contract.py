@@ -74,8 +74,8 @@ def test_an_unknown_path_is_a_problem(client: TestClient) -> None:
     assert_problem(client.get("/no/such/path/in/the/contract"), 404)
 
 
-# Operations called with the contract's example body (those with a body but no example
-# are left out: there is nothing valid to send them).
+# Operations called with the contract's example body, or none where the body is optional
+# (a required body with no example is left out: there is nothing valid to send).
 CALLS = [
     pytest.param(
         "POST",
