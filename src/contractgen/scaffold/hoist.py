@@ -11,6 +11,7 @@ Every `$ref` is rewritten to the hoisted name, so the generator never has to inv
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,8 @@ SINGLE_SCHEMAS = {
 }
 REF_NOTES = frozenset({"description", "nullable", "default", "deprecated", "readOnly", "writeOnly"})
 """What may stand beside a `$ref` and is kept: annotations, not constraints."""
+UNTYPED = frozenset({"description", "title", "examples", "example", "$comment", "default"})
+"""What a redeclared property may change and keep its field's type (`nullable` does not)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def hoist(contract: Contract, document: Mapping[str, Any]) -> Hoisted:
             hoister.site(schema, candidates)
     hoister.settle_deep_refs()
     hoister.settle_site_refs()
+    hoister.settle_overrides()
     return Hoisted({"$defs": hoister.defs}, dict(hoister.sites), frozenset(hoister.defs))
 
 
@@ -312,6 +316,38 @@ class _Hoister:
                 self.defs[name] = {"$ref": DEFS + self.sites[target]}
             self.sites[pointer] = name
 
+    def settle_overrides(self) -> None:
+        """An `allOf` child that retypes an inherited property is merged, not subclassed.
+
+        The generator writes `allOf: [{$ref: Parent}, {properties: ...}]` as
+        `class Child(Parent)` and redeclares each property the child names. Where the child
+        gives one another schema (another enum, another class: OpenAI's `status` of
+        `FunctionToolCallResource`) the override is no subtype of the parent's field and type
+        checkers reject the class. With the parent's schema written out in place of its
+        `$ref`, and first, the generator merges the parts into one class whose fields are
+        the parent's then the child's, the child's winning, as it already does for an `allOf`
+        of several `$ref`s whose properties clash.
+        """
+        for node in self.defs.values():
+            members = node.get("allOf") if isinstance(node, dict) else None
+            if not isinstance(members, list):
+                continue
+            parents = [m for m in members if _def_name(m) is not None]
+            if len(parents) != 1:
+                continue
+            (parent,) = parents
+            inherited = _inherited(self.defs, parent, frozenset())
+            rest = {k: v for k, v in node.items() if k != "allOf"}
+            own = _inherited(
+                self.defs, {**rest, "allOf": [m for m in members if m is not parent]}, frozenset()
+            )
+            if any(
+                name in inherited and _same_field(inherited[name]) != _same_field(schema)
+                for name, schema in own.items()
+            ):
+                inlined = copy.deepcopy(_parts(self.defs, parent, frozenset()))
+                node["allOf"] = [*inlined, *(m for m in members if m is not parent)]
+
     def settle_deep_refs(self) -> None:
         """Fill in the `$ref`s to schemas inside others, now that every class is named.
 
@@ -333,6 +369,53 @@ class _Hoister:
             placeholder.update(rewritten)
         for _, placeholder in self.deep_refs:
             placeholder.clear()  # a chain of references too long to follow: any value
+
+
+def _inherited(defs: Mapping[str, Any], node: Any, seen: frozenset[str]) -> dict[str, Any]:
+    """The properties a schema declares, its `allOf` parents' first (a child's win)."""
+    if not isinstance(node, dict):
+        return {}
+    name = _def_name(node)
+    if name is not None:
+        return {} if name in seen else _inherited(defs, defs.get(name), seen | {name})
+    found: dict[str, Any] = {}
+    for part in node.get("allOf") or []:
+        found.update(_inherited(defs, part, seen))
+    properties = node.get("properties")
+    return {**found, **properties} if isinstance(properties, dict) else found
+
+
+def _parts(defs: Mapping[str, Any], node: Any, seen: frozenset[str]) -> list[Any]:
+    """A schema as `allOf` parts, each parent written out in place of its `$ref`.
+
+    One flat list: the generator merges the parts of one `allOf`, not an `allOf` nested in one.
+    """
+    name = _def_name(node)
+    if name is not None:
+        target = None if name in seen else defs.get(name)
+        if not isinstance(target, dict):
+            return [node]
+        notes = {k: v for k, v in node.items() if k != "$ref"}
+        return _parts(defs, {**target, **notes}, seen | {name})
+    members = node.get("allOf") if isinstance(node, dict) else None
+    if not isinstance(members, list):
+        return [node]
+    rest = {k: v for k, v in node.items() if k != "allOf"}
+    return [*(part for m in members for part in _parts(defs, m, seen)), *([rest] if rest else [])]
+
+
+def _same_field(schema: Any) -> Any:
+    """What of a redeclared property types its field: all but its notes."""
+    return (
+        {k: v for k, v in schema.items() if k not in UNTYPED}
+        if isinstance(schema, dict)
+        else schema
+    )
+
+
+def _def_name(node: Any) -> str | None:
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    return ref.removeprefix(DEFS) if isinstance(ref, str) and ref.startswith(DEFS) else None
 
 
 def _value_at(document: Mapping[str, Any], pointer: str) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from datamodel_code_generator import PythonVersion, generate
+from datamodel_code_generator import LiteralType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
 from contractgen.model.contract import Contract
@@ -45,6 +45,10 @@ GENERATOR_OPTIONS: Mapping[str, Any] = {
     "wrap_string_literal": True,
     # An enum field defaults to its member (`= Mode.auto`), which type checkers accept.
     "set_default_enum_member": True,
+    # A one-value enum is `Literal["x"]`, as the generator types a discriminated union's tag
+    # in the branch classes: else a branch's parent or child keeps the enum class for the
+    # same field and type checkers reject the override (`Literal["x"]` is no `XType`).
+    "enum_field_as_literal": LiteralType.One,
 }
 """How contractgen runs datamodel-code-generator: pydantic v2, Python 3.11, no timestamp."""
 
