@@ -189,3 +189,60 @@ def test_generated_code_passes_mypy(scaffolded) -> None:
         timeout=600,
     )
     assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-4000:]
+
+
+FORM_CALL = textwrap.dedent(
+    """
+    import importlib, json, sys
+    from starlette.testclient import TestClient
+    package = sys.argv[1]
+    app = importlib.import_module(package + ".app")
+    service = importlib.import_module(package + ".service")
+    seen = {}
+
+    class Echo(service.Service):
+        async def post_customers(self, body, **kwargs):
+            seen["class"] = type(body).__name__
+            seen["body"] = body.model_dump(mode="json", exclude_none=True)
+            return None
+
+    form = b"name=Jenny&balance=12&metadata[order]=6735&expand[]=default_source"
+    with TestClient(app.create_app(Echo()), raise_server_exceptions=False) as client:
+        response = client.post(
+            "/v1/customers",
+            content=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": "Bearer sk_test_contract",
+            },
+        )
+    print(json.dumps({"status": response.status_code, **seen}))
+    """
+)
+
+
+def test_a_stripe_form_body_reaches_the_service_as_its_model(scaffolded) -> None:
+    name, out, package, _ = scaffolded
+    routes = "".join(path.read_text() for path in (out / package / "routes").glob("*.py"))
+    if name == "openai":  # its bodies are JSON, and multipart uploads, which are not decoded
+        assert "Depends(form_body(" not in routes
+        return
+    assert routes.count("Depends(form_body(") > 300  # Stripe's POST bodies are all forms
+    child = subprocess.run(
+        [sys.executable, "-c", FORM_CALL, package],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert child.returncode == 0, child.stderr[-4000:]
+    answer = json.loads(child.stdout)
+    assert answer["status"] in (200, 204), answer
+    assert answer["class"] == "PostCustomersRequest"
+    assert answer["body"] == {
+        "name": "Jenny",
+        "balance": 12,
+        "metadata": {"order": "6735"},
+        "expand": ["default_source"],
+    }
