@@ -50,11 +50,15 @@ CATALOGUE = ErrorCatalogue(
         ErrorCode("slow_down", 429, retryable=True, retry_after="required", limit="rateLimits"),
         ErrorCode("streams_full", 429, retryable=True, limit="stream.maxConcurrentPerKey"),
         ErrorCode("sockets_full", 429, retryable=True, limit="websocket.maxConnectionsPerKey"),
+        ErrorCode("sign_in", 401),
     ),
     type_base="https://errors.test/",
 )
 
 API_KEY = (KeySource("header", "X-API-Key"),)
+BEARER_OR_KEY = ((KeySource("bearer"),), API_KEY)
+QUERY_KEY = KeySource("query", "api_key")
+SESSION = KeySource("cookie", "session")
 
 OPERATIONS = {
     "upload": OperationSpec(
@@ -100,7 +104,49 @@ OPERATIONS = {
         key_sources=API_KEY,
         websocket=WebSocketSpec(max_connections_per_key=1),
     ),
+    "secured": OperationSpec(
+        "secured",
+        "GET",
+        "/secured",
+        key_sources=(KeySource("bearer"), *API_KEY),
+        credentials=BEARER_OR_KEY,
+    ),
+    "securedUpload": OperationSpec(
+        "securedUpload",
+        "POST",
+        "/secured-upload",
+        limits=EdgeLimits(max_body_bytes=BODY_LIMIT),
+        credentials=BEARER_OR_KEY,
+    ),
+    "tenant": OperationSpec(
+        "tenant",
+        "GET",
+        "/tenant",
+        credentials=((KeySource("header", "X-Tenant"), KeySource("bearer")),),
+    ),
+    "queryKeyed": OperationSpec(
+        "queryKeyed", "GET", "/query-keyed", key_sources=(QUERY_KEY,), credentials=((QUERY_KEY,),)
+    ),
+    "cookieKeyed": OperationSpec(
+        "cookieKeyed", "GET", "/cookie-keyed", key_sources=(SESSION,), credentials=((SESSION,),)
+    ),
+    "metered": OperationSpec(
+        "metered",
+        "GET",
+        "/metered",
+        limits=EdgeLimits(rate_limits=(RatePolicy("metered", 1, 60, partition="ip"),)),
+        credentials=BEARER_OR_KEY,
+    ),
+    "secureRealtime": OperationSpec(
+        "secureRealtime",
+        "GET",
+        "/v1/secure-realtime",
+        key_sources=(QUERY_KEY,),
+        credentials=((QUERY_KEY,),),
+        websocket=WebSocketSpec(),
+    ),
 }
+SECURED_PATHS = ("/secured", "/tenant", "/query-keyed", "/cookie-keyed", "/metered")
 
 
 class Recorder:
@@ -166,6 +212,27 @@ def build_app(recorder: Recorder) -> FastAPI:
     @app.get("/whoami")
     async def whoami(context: HttpContext) -> dict[str, str]:
         return {"request_id": context.request_id, "operation": context.operation_id}
+
+    def secured(path: str) -> None:
+        @app.get(path)
+        async def answer(context: HttpContext) -> dict[str, str]:
+            recorder.handled.append(context.operation_id)
+            return {"operation": context.operation_id, "partition": context.partition_key}
+
+    for path in SECURED_PATHS:
+        secured(path)
+
+    @app.post("/secured-upload")
+    async def secured_upload(request: Request) -> dict[str, int]:
+        recorder.handled.append("securedUpload")
+        return {"received": len(await request.body())}
+
+    @app.websocket("/v1/secure-realtime")
+    async def secure_realtime(websocket: WebSocket) -> None:
+        recorder.handled.append("secureRealtime")
+        await websocket.accept()
+        await websocket.send_json({"operation": "secureRealtime"})
+        await websocket.close()
 
     @app.websocket("/v1/realtime")
     async def realtime(
@@ -506,3 +573,150 @@ async def test_without_the_denial_extension_a_websocket_is_closed_1008() -> None
     response = refused.value.response
     assert response.status_code == 403
     assert b"sockets_full" not in (response.body or b"")
+
+
+# --- security: a credential must be present where the operation requires one ----------------
+
+BEARER_OR_KEY_CHALLENGE = 'Bearer, APIKey in="header", name="X-API-Key"'
+
+
+def _unauthorized(response: httpx.Response, challenge: str) -> dict[str, Any]:
+    body = _problem(response, 401, "sign_in")
+    assert body["retryable"] is False
+    assert response.headers["www-authenticate"] == challenge
+    return body
+
+
+def test_a_request_without_a_credential_is_401_and_the_app_never_runs(
+    client: httpx.Client, served: Served
+) -> None:
+    response = client.get("/secured", headers={"X-Request-ID": "no-credential-1"})
+    body = _unauthorized(response, BEARER_OR_KEY_CHALLENGE)
+    assert body["detail"] == (
+        "A credential is required: a bearer token in Authorization or the X-API-Key header."
+    )
+    assert response.headers["x-request-id"] == "no-credential-1"
+    assert served.recorder.handled == []
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [{"Authorization": "Bearer any-token"}, {"authorization": "bearer lower"}, {"X-API-Key": "k"}],
+)
+def test_any_accepted_credential_passes_unchecked_for_validity(
+    client: httpx.Client, served: Served, credential: dict[str, str]
+) -> None:
+    response = client.get("/secured", headers=credential)
+    assert response.status_code == 200, response.text
+    assert response.json()["operation"] == "secured"
+    assert served.recorder.handled == ["secured"]
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        {"Authorization": "Bearer"},  # "Bearer " too: the server strips the trailing space
+        {"Authorization": "Basic dTpw"},
+        {"Authorization": "token-without-a-scheme"},
+        {"X-API-Key": ""},
+    ],
+)
+def test_an_empty_or_misshapen_credential_is_none(
+    client: httpx.Client, served: Served, credential: dict[str, str]
+) -> None:
+    _unauthorized(client.get("/secured", headers=credential), BEARER_OR_KEY_CHALLENGE)
+    assert served.recorder.handled == []
+
+
+def test_an_alternative_of_two_schemes_needs_both(client: httpx.Client) -> None:
+    challenge = 'APIKey in="header", name="X-Tenant", Bearer'
+    _unauthorized(client.get("/tenant", headers={"X-Tenant": "t"}), challenge)
+    only_token = client.get("/tenant", headers={"Authorization": "Bearer b"})
+    assert "X-Tenant header and a bearer token" in _unauthorized(only_token, challenge)["detail"]
+    both = client.get("/tenant", headers={"X-Tenant": "t", "Authorization": "Bearer b"})
+    assert both.status_code == 200
+
+
+def test_an_api_key_in_the_query(client: httpx.Client) -> None:
+    challenge = 'APIKey in="query", name="api_key"'
+    _unauthorized(client.get("/query-keyed"), challenge)
+    _unauthorized(client.get("/query-keyed", params={"api_key": ""}), challenge)
+    _unauthorized(client.get("/query-keyed", headers={"api_key": "in-a-header"}), challenge)
+    keyed = client.get("/query-keyed", params={"api_key": "q-key"})
+    assert keyed.status_code == 200
+    assert keyed.json()["partition"] == _hash("query", "q-key")
+
+
+def test_an_api_key_in_a_cookie(client: httpx.Client) -> None:
+    challenge = 'APIKey in="cookie", name="session"'
+    _unauthorized(client.get("/cookie-keyed"), challenge)
+    _unauthorized(client.get("/cookie-keyed", headers={"Cookie": "other=s"}), challenge)
+    keyed = client.get("/cookie-keyed", headers={"Cookie": "other=x; session=s-key"})
+    assert keyed.status_code == 200
+    assert keyed.json()["partition"] == _hash("cookie", "s-key")
+
+
+def test_a_401_reads_no_body(client: httpx.Client, served: Served) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b"x" * 100
+
+    response = client.post("/secured-upload", content=chunks())
+    _unauthorized(response, BEARER_OR_KEY_CHALLENGE)
+    assert served.recorder.pulled == [], "the edge read the body of a request it refused"
+    assert served.recorder.handled == []
+
+
+def test_a_401_spends_no_rate_limit(client: httpx.Client) -> None:
+    # `ip` partition: the refused and the admitted requests share one counter of quota 1
+    for _ in range(3):
+        refused = client.get("/metered")
+        _unauthorized(refused, BEARER_OR_KEY_CHALLENGE)
+        assert "ratelimit" not in refused.headers
+    admitted = client.get("/metered", headers={"X-API-Key": "k"})
+    assert admitted.status_code == 200
+    assert re.fullmatch(r'"metered";r=0;t=\d+', admitted.headers["ratelimit"])
+    _problem(client.get("/metered", headers={"X-API-Key": "k"}), 429, "slow_down")
+
+
+@pytest.mark.asyncio
+async def test_a_websocket_without_a_credential_is_denied_with_the_401_problem(
+    served: Served,
+) -> None:
+    served.recorder.handled.clear()
+    url = served.url.replace("http://", "ws://") + "/v1/secure-realtime"
+    with pytest.raises(InvalidStatus) as denied:
+        async with connect(url, additional_headers={"X-Request-ID": "ws-anonymous"}):
+            pass
+    response = denied.value.response
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == 'APIKey in="query", name="api_key"'
+    assert response.headers["x-request-id"] == "ws-anonymous"
+    assert json.loads(response.body or b"{}")["code"] == "sign_in"
+    assert served.recorder.handled == []
+
+    async with connect(url + "?api_key=ws-key") as admitted:
+        assert json.loads(await admitted.recv()) == {"operation": "secureRealtime"}
+    assert served.recorder.handled == ["secureRealtime"]
+
+
+@pytest.mark.asyncio
+async def test_without_the_denial_extension_an_anonymous_websocket_is_closed_1008() -> None:
+    edge = ContractEdge(build_app(Recorder()), operations=OPERATIONS, catalogue=CATALOGUE)
+    sent: list[dict[str, Any]] = []
+    with run_app(strip_extensions(edge, sent)) as base, pytest.raises(InvalidStatus) as refused:
+        async with connect(base.replace("http://", "ws://") + "/v1/secure-realtime"):
+            pass
+    assert sent == [{"type": "websocket.close", "code": 1008}]
+    assert refused.value.response.status_code == 403
+
+
+def test_without_a_catalogue_code_for_401_the_code_is_unauthorized() -> None:
+    operations = {"secured": OPERATIONS["secured"]}
+    edge = ContractEdge(build_app(Recorder()), operations=operations, catalogue=ErrorCatalogue())
+    with run_app(edge) as base:
+        response = httpx.get(base + "/secured", timeout=5)
+    assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert response.json()["type"] == "about:blank"
+    assert response.headers["www-authenticate"] == BEARER_OR_KEY_CHALLENGE

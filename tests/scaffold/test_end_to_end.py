@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from tests.scaffold._harness import ROOT, install, scaffold, serve
@@ -242,6 +242,26 @@ def test_a_json_answer_and_the_request_id(service: Service) -> None:
     assert response.json()["choices"][0]["message"]["content"] == "Hello there!"
     assert response.headers["X-Request-ID"] == "req-e2e-1"
     assert "RateLimit" in response.headers
+
+
+def test_a_call_without_a_credential_is_refused_with_401(service: Service) -> None:
+    response = httpx.post(
+        service.url + CHAT,
+        json=chat_body("hi", stream=False),
+        headers={"X-Request-ID": "req-e2e-anonymous"},
+    )
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.headers["X-Request-ID"] == "req-e2e-anonymous"
+    assert "RateLimit" not in response.headers, "a refused call spends no quota"
+
+    url = service.url.replace("http://", "ws://") + "/v1/realtime?model=chat-small"
+    with pytest.raises(InvalidStatus) as denied, connect(url, subprotocols=["chat.v1"]):  # type: ignore[list-item]
+        pass
+    assert denied.value.response.status_code == 401
+    assert json.loads(denied.value.response.body or b"{}")["code"] == "unauthorized"
 
 
 def test_a_chat_answer_streams_over_sse(service: Service) -> None:

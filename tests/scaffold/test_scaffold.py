@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,65 @@ def test_a_hostile_contract_cannot_inject_code(tmp_path: Path) -> None:
     )
     assert lint.returncode == 0, lint.stdout
     assert (package / "openapi.json").is_file()
+
+
+SECURED = """
+openapi: 3.2.0
+info: {title: Secured, version: '1.0'}
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    query: {type: apiKey, in: query, name: api_key}
+    session: {type: apiKey, in: cookie, name: session}
+    basic: {type: http, scheme: basic}
+    token: {type: http, scheme: bearer}
+    tls: {type: mutualTLS}
+paths:
+  /header-key:
+    get:
+      operationId: headerKey
+      parameters: [{name: X-Key, in: header, required: true, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+  /query-key:
+    get: {operationId: queryKey, security: [{query: []}], responses: {'200': {description: ok}}}
+  /cookie-key:
+    get: {operationId: cookieKey, security: [{session: []}], responses: {'200': {description: ok}}}
+  /basic:
+    get: {operationId: basic, security: [{basic: []}], responses: {'200': {description: ok}}}
+  /both:
+    get:
+      operationId: both
+      security: [{query: [], token: []}]
+      responses: {'200': {description: ok}}
+  /open:
+    get: {operationId: open, security: [], responses: {'200': {description: ok}}}
+  /tls:
+    get: {operationId: tls, security: [{tls: []}], responses: {'200': {description: ok}}}
+"""
+
+
+def test_the_generated_tests_send_each_operation_the_credential_its_security_takes(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "secured.yaml"
+    spec.write_text(SECURED, encoding="utf-8")
+    out = tmp_path / "secured"
+    done = scaffold(spec, out, "--package-name", "secured_service")
+    assert done.returncode == 0, done.stderr
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "tests"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-4000:]
+    passed = set(re.findall(r"^PASSED tests/test_contract.py::(\S+)", run.stdout, re.MULTILINE))
+    secured = ["headerKey", "queryKey", "cookieKey", "basic", "both"]
+    assert {f"test_a_call_without_credentials_is_refused_with_401[{op}]" for op in secured} == {
+        name for name in passed if "401" in name
+    }, "open and tls (mutualTLS, which the edge cannot see) are not refused"
+    for op in [*secured, "open", "tls"]:
+        assert f"test_an_operation_not_implemented_yet_answers_501[{op}]" in passed

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from contractgen.load.document import load_document
 from contractgen.model.build import build_contract
@@ -70,6 +73,87 @@ def test_websocket_limits_and_close_codes() -> None:
 def test_the_partition_key_follows_the_security_scheme() -> None:
     _, operations = _specs()
     assert operations["createChatCompletion"].key_sources == (spec.KeySource("bearer"),)
+
+
+def test_the_example_contract_requires_a_bearer_token_everywhere() -> None:
+    _, operations = _specs()
+    for operation in operations.values():
+        assert operation.credentials == ((spec.KeySource("bearer"),),), operation.operation_id
+        assert operation.auth_required
+
+
+SCHEMES = """\
+openapi: 3.2.0
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-API-Key}
+    token: {type: http, scheme: Bearer}
+    basic: {type: http, scheme: basic}
+    oauth: {type: oauth2, flows: {}}
+    oidc: {type: openIdConnect, openIdConnectUrl: https://id.example/.well-known}
+    query: {type: apiKey, in: query, name: api_key}
+    session: {type: apiKey, in: cookie, name: session}
+    tls: {type: mutualTLS}
+    digest: {type: http, scheme: digest}
+"""
+KEY = spec.KeySource("header", "X-API-Key")
+BEARER = spec.KeySource("bearer")
+
+
+def _get_a(write_spec: Callable[[str], Path], operation: str, root: str = "") -> spec.OperationSpec:
+    """`GET /a` as the edge sees it, written with `operation` (and root) YAML lines."""
+    text = SCHEMES + root + "paths:\n  /a:\n    get:\n" + operation
+    text += "      responses: {'200': {description: ok}}\n"
+    _, operations = runtime_specs(build_contract(load_document(write_spec(text))))
+    return operations["GET /a"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "root", "expected"),
+    [
+        pytest.param("", "", (), id="no-security-anywhere"),
+        pytest.param("", "security: [{key: []}]\n", ((KEY,),), id="inherited-from-the-root"),
+        pytest.param("      security: []\n", "security: [{key: []}]\n", (), id="disabled"),
+        pytest.param(
+            "      security: [{key: []}, {token: []}]\n", "", ((KEY,), (BEARER,)), id="or"
+        ),
+        pytest.param("      security: [{key: [], token: []}]\n", "", ((KEY, BEARER),), id="and"),
+        pytest.param("      security: [{key: []}, {}]\n", "", (), id="optional"),
+        pytest.param("      security: [{tls: []}, {key: []}]\n", "", (), id="mutual-tls"),
+        pytest.param("      security: [{key: [], digest: []}]\n", "", (), id="http-digest"),
+        pytest.param("      security: [{nowhere: []}]\n", "", (), id="undeclared-scheme"),
+        pytest.param(
+            "      security: [{oauth: [read]}, {oidc: []}, {basic: []}]\n",
+            "",
+            ((BEARER,), (spec.KeySource("basic"),)),
+            id="oauth-and-oidc-send-bearer-tokens",
+        ),
+        pytest.param(
+            "      security: [{query: []}, {session: []}]\n",
+            "",
+            ((spec.KeySource("query", "api_key"),), (spec.KeySource("cookie", "session"),)),
+            id="query-and-cookie-keys",
+        ),
+    ],
+)
+def test_which_credentials_the_edge_requires(
+    write_spec: Callable[[str], Path],
+    operation: str,
+    root: str,
+    expected: tuple[tuple[spec.KeySource, ...], ...],
+) -> None:
+    operation_spec = _get_a(write_spec, operation, root)
+    assert operation_spec.credentials == expected
+    assert operation_spec.auth_required is bool(expected)
+
+
+def test_an_unchecked_scheme_still_names_the_partition_key(
+    write_spec: Callable[[str], Path],
+) -> None:
+    operation = _get_a(write_spec, "      security: [{tls: []}, {key: []}]\n")
+    assert operation.key_sources == (KEY,)
+    assert not operation.auth_required
 
 
 def test_the_catalogue_answers_by_limit_then_status() -> None:

@@ -75,6 +75,7 @@ def operation_spec(contract: Contract, op: Operation) -> spec.OperationSpec:
             max_concurrent_streams=limits.stream_max_concurrent_per_key if stream else None,
         ),
         key_sources=key_sources(contract, op),
+        credentials=required_credentials(contract, op),
         stream=stream_spec(op, stream) if stream else None,
         websocket=websocket_spec(op),
     )
@@ -140,20 +141,47 @@ def key_sources(contract: Contract, op: Operation) -> tuple[spec.KeySource, ...]
     sources: list[spec.KeySource] = []
     for requirement in op.security or ():
         for name in requirement.schemes:
-            scheme = contract.schemes.get(name)
-            source = _key_source(scheme) if scheme else None
+            source = _scheme_source(contract, name)
             if source is not None and source not in sources:
                 sources.append(source)
     return tuple(sources)
 
 
+def required_credentials(
+    contract: Contract, op: Operation
+) -> tuple[tuple[spec.KeySource, ...], ...]:
+    """The credentials the edge demands: one tuple per alternative, each needed whole.
+
+    `security` lists alternatives (any one will do), each naming schemes that are all needed.
+    Nothing is demanded when a call may go without credentials (no security, `security: []`,
+    or an empty `{}` alternative), nor when an alternative names a scheme the edge cannot
+    check (`mutualTLS`, an `http` scheme other than bearer and basic, an undeclared name): a
+    client meeting that alternative would be refused for a credential the edge cannot see.
+    """
+    alternatives: list[tuple[spec.KeySource, ...]] = []
+    for requirement in op.security or ():
+        sources = [_scheme_source(contract, name) for name in requirement.schemes]
+        checkable = [source for source in sources if source is not None]
+        if not sources or len(checkable) < len(sources):
+            return ()
+        alternative = tuple(dict.fromkeys(checkable))
+        if alternative not in alternatives:
+            alternatives.append(alternative)
+    return tuple(alternatives)
+
+
+def _scheme_source(contract: Contract, name: str) -> spec.KeySource | None:
+    scheme = contract.schemes.get(name)
+    return _key_source(scheme) if scheme else None
+
+
 def _key_source(scheme: SecurityScheme) -> spec.KeySource | None:
+    """Where a scheme's credential travels, or None when the runtime cannot read it."""
     kind = (scheme.type or "").lower()
     if kind == "apikey" and scheme.where in ("header", "query", "cookie") and scheme.param_name:
         return spec.KeySource(scheme.where, scheme.param_name)
-    if kind == "http":
-        http = (scheme.scheme or "").lower()
-        return spec.KeySource("basic") if http == "basic" else spec.KeySource("bearer")
+    if kind == "http" and (scheme.scheme or "").lower() in ("bearer", "basic"):
+        return spec.KeySource((scheme.scheme or "").lower())
     if kind in ("oauth2", "openidconnect"):
         return spec.KeySource("bearer")
     return None

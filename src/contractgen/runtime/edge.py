@@ -4,10 +4,17 @@
 
 `ContractEdge` is plain ASGI so that it sees every request (HTTP and WebSocket) once, before
 routing, and can refuse one without the app reading a byte of it. It matches the request to
-its operation, derives the partition key, checks body size, token caps, rate limits and
-concurrent streams, and answers refusals with the catalogue's problem bodies.
+its operation, checks it carries a credential the operation's security accepts, derives the
+partition key, checks body size, token caps, rate limits and concurrent streams, and answers
+refusals with the catalogue's problem bodies.
 
 Choices the contract leaves open, decided here:
+- A credential is checked for presence and shape only (a non-empty API key, `Authorization:
+  Bearer <token>` or `Basic <credentials>`), never for validity: that is the service's job.
+  A request without one gets the 401 problem, before its body is read or a rate limit
+  counted, with a `WWW-Authenticate` challenge per accepted scheme: `Bearer`,
+  `Basic realm="api"`, and for an API key (which has no HTTP scheme) `APIKey in="header",
+  name="X-API-Key"` (or `query`, `cookie`).
 - A rate policy of unit `tokens` costs the request's output-token field (when it is a
   positive integer, else 1); `content-bytes` costs the body size; anything else costs 1.
   Policies are hit in order and the first refusal answers; quotas are shared by every
@@ -41,7 +48,7 @@ from .concurrency import ConcurrencySlots
 from .context import RequestContext
 from .problems import problem_response
 from .ratelimit import MemoryRateLimiter, RateDecision, RateLimiter
-from .spec import ErrorCatalogue, OperationSpec, RatePolicy
+from .spec import ErrorCatalogue, KeySource, OperationSpec, RatePolicy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -127,29 +134,80 @@ def _authorization(headers: Mapping[str, str], scheme: str) -> str | None:
     return credential if kind.lower() == scheme and credential else None
 
 
+def _credential(source: KeySource, scope: Scope, headers: Mapping[str, str]) -> str | None:
+    """The credential a request carries where a key source puts it, if it carries one."""
+    credential: str | None = None
+    if source.kind == "header" and source.name:
+        credential = headers.get(source.name.lower())
+    elif source.kind == "query" and source.name:
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        credential = next(iter(query.get(source.name, ())), None)
+    elif source.kind == "cookie" and source.name:
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except Exception:  # a malformed cookie header is no credential
+            cookies = SimpleCookie()
+        morsel = cookies.get(source.name)
+        credential = morsel.value if morsel else None
+    elif source.kind in ("bearer", "basic"):
+        credential = _authorization(headers, source.kind)
+    return credential or None
+
+
 def partition_key(operation: OperationSpec | None, scope: Scope) -> str:
     """The hashed credential of the first key source the request carries, else its address."""
     headers = _header_map(scope)
     for source in operation.key_sources if operation else ():
-        credential: str | None = None
-        if source.kind == "header" and source.name:
-            credential = headers.get(source.name.lower())
-        elif source.kind == "query" and source.name:
-            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-            credential = next(iter(query.get(source.name, ())), None)
-        elif source.kind == "cookie" and source.name:
-            cookies: SimpleCookie = SimpleCookie()
-            try:
-                cookies.load(headers.get("cookie", ""))
-            except Exception:  # a malformed cookie header is no credential
-                cookies = SimpleCookie()
-            morsel = cookies.get(source.name)
-            credential = morsel.value if morsel else None
-        elif source.kind in ("bearer", "basic"):
-            credential = _authorization(headers, source.kind)
+        credential = _credential(source, scope, headers)
         if credential:
             return _hashed(source.kind, credential)
     return _client_key(scope)
+
+
+def _authenticated(operation: OperationSpec, scope: Scope, headers: Mapping[str, str]) -> bool:
+    """Whether the request carries every credential of one alternative (presence, not validity)."""
+    return not operation.auth_required or any(
+        all(_credential(source, scope, headers) for source in alternative)
+        for alternative in operation.credentials
+    )
+
+
+def _challenge(source: KeySource) -> str:
+    """A `WWW-Authenticate` challenge; an API key (no HTTP scheme) says where it goes."""
+    if source.kind == "bearer":
+        return "Bearer"
+    if source.kind == "basic":
+        return 'Basic realm="api"'
+    return f'APIKey in="{source.kind}", name="{_quotable(source.name or "")}"'
+
+
+def _describe(source: KeySource) -> str:
+    if source.kind == "bearer":
+        return "a bearer token in Authorization"
+    if source.kind == "basic":
+        return "basic credentials in Authorization"
+    where = {"query": "query parameter"}.get(source.kind, source.kind)
+    return f"the {source.name} {where}"
+
+
+def _quotable(text: str) -> str:
+    """Text fit for a quoted header parameter: printable ASCII without quotes or backslashes."""
+    return "".join(char for char in text if " " <= char <= "~" and char not in '"\\')
+
+
+def _unauthorized(catalogue: ErrorCatalogue, operation: OperationSpec) -> Response:
+    """The 401 problem, challenging with every scheme the operation accepts."""
+    sources = dict.fromkeys(source for group in operation.credentials for source in group)
+    needs = " or ".join(
+        " and ".join(_describe(source) for source in group) for group in operation.credentials
+    )
+    return problem_response(
+        catalogue,
+        catalogue.for_status(401),
+        detail=f"A credential is required: {needs}.",
+        headers={"WWW-Authenticate": ", ".join(_challenge(source) for source in sources)},
+    )
 
 
 def _pointer(document: Any, pointer: str) -> Any:
@@ -355,6 +413,8 @@ class ContractEdge:
         key: str,
     ) -> _Admission:
         """Run every check in order; raises `_Refused` with the answer to the first that fails."""
+        if not _authenticated(operation, scope, headers):
+            raise _Refused(_unauthorized(self.catalogue, operation))
         limits = operation.limits
         document: Any = None
         body = b""

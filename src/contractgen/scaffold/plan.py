@@ -8,6 +8,7 @@ The context each template receives is documented in docs/templates.md.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
@@ -44,6 +45,9 @@ ROUTE_LOCALS = ("body", "context", "service", "websocket", "request", "result", 
 """Names a route function or service method already uses for itself."""
 PARAM_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 """Parameters are scalars (or arrays of scalars) on the wire; richer schemas arrive as `str`."""
+TEST_CREDENTIAL = "contract-tests"
+TEST_BASIC_CREDENTIALS = base64.b64encode(b"contract:tests").decode()
+"""What the generated tests send as credentials: the edge checks presence, not validity."""
 PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
 
@@ -131,6 +135,7 @@ class CallView:
 
     url: str
     headers: Mapping[str, str]
+    """The required header parameters, and a test credential the operation's security takes."""
     body: Any
     """The first example of the request body, or None."""
     stream_body: Any
@@ -139,6 +144,9 @@ class CallView:
     """Example events in stream order, ending with one terminal event (empty: none usable)."""
     over_token_cap: Any
     """The example body asking for one output token more than allowed (None: no such check)."""
+    anonymous_url: str
+    anonymous_headers: Mapping[str, str]
+    """`url` and `headers` carrying no credential, for the test that one is required."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,8 +415,14 @@ def _call_view(
             query[param.alias] = value
         elif param.required and param.where == "header":
             headers[param.alias] = value
-    if query:
-        url += "?" + urllib.parse.urlencode(query)
+    credentials = [_test_credential(source) for source in _test_credentials(operation_spec)]
+    anonymous_query, anonymous_headers = _anonymous(operation_spec, query, headers)
+    anonymous_url = _with_query(url, anonymous_query)
+    url = _with_query(url, {**anonymous_query, **_sent_in("query", credentials)})
+    headers = {**anonymous_headers, **_sent_in("header", credentials)}
+    cookies = _sent_in("cookie", credentials)
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     body = _example_body(op)
     stream_body = None
     frames: tuple[Any, ...] = ()
@@ -420,7 +434,52 @@ def _call_view(
     field_name = (limits.output_tokens_field or "").strip("/")
     if isinstance(body, dict) and limits.max_output_tokens and field_name and "/" not in field_name:
         over_cap = {**body, field_name: limits.max_output_tokens + 1}
-    return CallView(url, headers, body, stream_body, frames, over_cap)
+    return CallView(
+        url, headers, body, stream_body, frames, over_cap, anonymous_url, anonymous_headers
+    )
+
+
+def _with_query(url: str, query: Mapping[str, str]) -> str:
+    return url + "?" + urllib.parse.urlencode(query) if query else url
+
+
+def _test_credentials(operation_spec: spec.OperationSpec) -> tuple[spec.KeySource, ...]:
+    """What the generated tests authenticate with: the first alternative the edge accepts.
+
+    Where the edge demands nothing, the first key source still gets a credential, so that
+    limits are counted per key as in production.
+    """
+    if operation_spec.credentials:
+        return operation_spec.credentials[0]
+    return operation_spec.key_sources[:1]
+
+
+def _test_credential(source: spec.KeySource) -> tuple[str, str, str]:
+    """Where a test credential goes, under which name, with which (valid-looking) value."""
+    if source.kind == "bearer":
+        return "header", "Authorization", f"Bearer {TEST_CREDENTIAL}"
+    if source.kind == "basic":
+        return "header", "Authorization", f"Basic {TEST_BASIC_CREDENTIALS}"
+    return source.kind, source.name or "", TEST_CREDENTIAL
+
+
+def _sent_in(where: str, credentials: list[tuple[str, str, str]]) -> dict[str, str]:
+    return {name: value for kind, name, value in credentials if kind == where}
+
+
+def _anonymous(
+    operation_spec: spec.OperationSpec, query: Mapping[str, str], headers: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The sampled parameters without any that would pass for a credential the edge takes."""
+    sources = {source for group in operation_spec.credentials for source in group}
+    sources.update(operation_spec.key_sources)
+    named = {(source.kind, (source.name or "").lower()) for source in sources}
+    if any(source.kind in ("bearer", "basic") for source in sources):
+        named.add(("header", "authorization"))
+    return (
+        {name: value for name, value in query.items() if ("query", name.lower()) not in named},
+        {name: value for name, value in headers.items() if ("header", name.lower()) not in named},
+    )
 
 
 def _param_sources(op: Operation, params: tuple[ParamView, ...]) -> list[Parameter]:

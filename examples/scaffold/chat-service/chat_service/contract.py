@@ -137,6 +137,7 @@ OPERATIONS: dict[str, OperationSpec] = {
             max_concurrent_streams=16,
         ),
         key_sources=(KeySource(kind="bearer"),),
+        credentials=((KeySource(kind="bearer"),),),
         stream=StreamSpec(
             format="sse",
             media_type="text/event-stream",
@@ -166,6 +167,7 @@ OPERATIONS: dict[str, OperationSpec] = {
             ),
         ),
         key_sources=(KeySource(kind="bearer"),),
+        credentials=((KeySource(kind="bearer"),),),
     ),
     "createEmbedding": OperationSpec(
         operation_id="createEmbedding",
@@ -180,6 +182,7 @@ OPERATIONS: dict[str, OperationSpec] = {
             ),
         ),
         key_sources=(KeySource(kind="bearer"),),
+        credentials=((KeySource(kind="bearer"),),),
     ),
     "retrieveModel": OperationSpec(
         operation_id="retrieveModel",
@@ -187,6 +190,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         path="/v1/models/{model_id}",
         limits=EdgeLimits(rate_limits=(RatePolicy(name="rpm", quota=600, window_seconds=60),)),
         key_sources=(KeySource(kind="bearer"),),
+        credentials=((KeySource(kind="bearer"),),),
     ),
     "connectRealtime": OperationSpec(
         operation_id="connectRealtime",
@@ -194,6 +198,7 @@ OPERATIONS: dict[str, OperationSpec] = {
         path="/v1/realtime",
         limits=EdgeLimits(rate_limits=(RatePolicy(name="rpm", quota=600, window_seconds=60),)),
         key_sources=(KeySource(kind="bearer"),),
+        credentials=((KeySource(kind="bearer"),),),
         websocket=WEBSOCKETS["connectRealtime"],
     ),
 }

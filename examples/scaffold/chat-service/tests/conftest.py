@@ -17,14 +17,14 @@ from fastapi.testclient import TestClient
 from chat_service.app import create_app
 from chat_service.service import Service
 
-CREDENTIALS = {"Authorization": "Bearer contract-tests", "X-API-Key": "contract-tests"}
-"""Sent with every request, so limits are counted per key as in production."""
-
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    """A client of a fresh app (fresh rate-limit counters) whose operations all answer 501."""
-    with TestClient(create_app(Service()), headers=CREDENTIALS) as test_client:
+    """A client of a fresh app (fresh rate-limit counters) whose operations all answer 501.
+
+    It sends no credential of its own: each test call carries one its operation accepts.
+    """
+    with TestClient(create_app(Service())) as test_client:
         yield test_client
 
 

@@ -32,7 +32,7 @@ from chat_service.app import create_app
 from chat_service.contract import CATALOGUE, DOCUMENT, OPERATIONS
 from chat_service.service import Service
 
-from .conftest import CREDENTIALS, serving
+from .conftest import serving
 
 PROBLEM_MEMBERS = {"type", "title", "status", "code", "retryable"}
 
@@ -74,13 +74,52 @@ def test_an_unknown_path_is_a_problem(client: TestClient) -> None:
     assert_problem(client.get("/no/such/path/in/the/contract"), 404)
 
 
+# Operations whose security requires a credential, called with none: the edge refuses them
+# before it reads a body or the service runs (it checks presence, the service validity).
+UNAUTHENTICATED = [
+    pytest.param(
+        "POST",
+        "/v1/chat/completions",
+        {},
+        id="createChatCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/completions",
+        {},
+        id="createCompletion",
+    ),
+    pytest.param(
+        "POST",
+        "/v1/embeddings",
+        {},
+        id="createEmbedding",
+    ),
+    pytest.param(
+        "GET",
+        "/v1/models/chat-small-2026-06",
+        {},
+        id="retrieveModel",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers"), UNAUTHENTICATED)
+def test_a_call_without_credentials_is_refused_with_401(
+    client: TestClient, method: str, url: str, headers: dict[str, str]
+) -> None:
+    response = client.request(method, url, headers=headers)
+    assert_problem(response, 401, CATALOGUE.for_status(401).code)
+    assert response.headers["WWW-Authenticate"]
+
+
 # Operations called with the contract's example body, or none where the body is optional
 # (a required body with no example is left out: there is nothing valid to send).
 CALLS = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -95,7 +134,7 @@ CALLS = [
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "text-small-2026-03",
             "prompt": "Write a haiku about rivers:",
@@ -107,7 +146,7 @@ CALLS = [
     pytest.param(
         "POST",
         "/v1/embeddings",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "embed-small-2026-01",
             "input": ["The river runs to the sea.", "Stones remember the water."],
@@ -118,7 +157,7 @@ CALLS = [
     pytest.param(
         "GET",
         "/v1/models/chat-small-2026-06",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         None,
         id="retrieveModel",
     ),
@@ -137,19 +176,19 @@ INVALID_BODIES = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         id="createChatCompletion",
     ),
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         id="createCompletion",
     ),
     pytest.param(
         "POST",
         "/v1/embeddings",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         id="createEmbedding",
     ),
 ]
@@ -169,21 +208,21 @@ BODY_LIMITS = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         1048576,
         id="createChatCompletion",
     ),
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         1048576,
         id="createCompletion",
     ),
     pytest.param(
         "POST",
         "/v1/embeddings",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         4194304,
         id="createEmbedding",
     ),
@@ -207,7 +246,7 @@ TOKEN_CAPS = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -222,7 +261,7 @@ TOKEN_CAPS = [
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "text-small-2026-03",
             "prompt": "Write a haiku about rivers:",
@@ -246,7 +285,7 @@ INPUT_ESTIMATES = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -262,7 +301,7 @@ INPUT_ESTIMATES = [
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "text-small-2026-03",
             "prompt": "Write a haiku about rivers:",
@@ -275,7 +314,7 @@ INPUT_ESTIMATES = [
     pytest.param(
         "POST",
         "/v1/embeddings",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "embed-small-2026-01",
             "input": ["The river runs to the sea.", "Stones remember the water."],
@@ -311,7 +350,7 @@ RATE_LIMITS = [
     pytest.param(
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -328,7 +367,7 @@ RATE_LIMITS = [
     pytest.param(
         "POST",
         "/v1/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "text-small-2026-03",
             "prompt": "Write a haiku about rivers:",
@@ -342,7 +381,7 @@ RATE_LIMITS = [
     pytest.param(
         "POST",
         "/v1/embeddings",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "embed-small-2026-01",
             "input": ["The river runs to the sea.", "Stones remember the water."],
@@ -355,7 +394,7 @@ RATE_LIMITS = [
     pytest.param(
         "GET",
         "/v1/models/chat-small-2026-06",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         None,
         "rpm",
         600,
@@ -375,7 +414,7 @@ def test_a_request_over_the_rate_limit_is_refused_with_429(
 ) -> None:
     # A stopped clock: every request falls in one window, however long the test takes.
     limiter = MemoryRateLimiter(clock=lambda: 0.0)
-    with TestClient(create_app(Service(), limiter=limiter), headers=CREDENTIALS) as client:
+    with TestClient(create_app(Service(), limiter=limiter)) as client:
         for _ in range(quota):
             assert client.request(method, url, headers=headers, json=body).status_code != 429
         response = client.request(method, url, headers=headers, json=body)
@@ -391,7 +430,7 @@ STREAMS = [
         streams.CreateChatCompletionEvent,
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -462,7 +501,7 @@ def test_a_stream_sends_the_events_of_the_contract(
 
     streaming = type("Streaming", (Service,), {method_name: answer})()
     with (
-        TestClient(create_app(streaming), headers=CREDENTIALS) as client,
+        TestClient(create_app(streaming)) as client,
         client.stream(method, url, headers=headers, json=body) as response,
     ):
         assert response.status_code == 200
@@ -486,7 +525,7 @@ STREAM_LIMITS = [
         streams.CreateChatCompletionEvent,
         "POST",
         "/v1/chat/completions",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         {
             "model": "chat-small-2026-06",
             "messages": [
@@ -582,7 +621,7 @@ def test_a_stream_over_its_duration_ends_with_the_catalogue_error(
             await asyncio.sleep(0.05)
 
     app = create_app(streaming_service(method_name, endless))
-    with TestClient(app, headers=CREDENTIALS) as client:
+    with TestClient(app) as client:
         response = client.request(method, url, headers=headers, json=body)
     assert response.status_code == 200
     error = stream_error(response, error_event)
@@ -610,7 +649,7 @@ def test_a_stream_whose_service_goes_quiet_ends_with_the_idle_error(
         await asyncio.sleep(10)  # long past the limit, short of hanging the test
 
     app = create_app(streaming_service(method_name, one_then_silence))
-    with TestClient(app, headers=CREDENTIALS) as client:
+    with TestClient(app) as client:
         response = client.request(method, url, headers=headers, json=body)
     assert response.status_code == 200
     error = stream_error(response, error_event)
@@ -646,7 +685,7 @@ def test_streams_over_the_concurrency_limit_are_refused_until_a_client_leaves(
     app = create_app(streaming_service(method_name, one_then_silence))
     with (
         serving(app) as base_url,
-        httpx.Client(base_url=base_url, headers=CREDENTIALS, timeout=10) as client,
+        httpx.Client(base_url=base_url, timeout=10) as client,
         contextlib.ExitStack() as open_streams,
     ):
         for _ in range(limit):
@@ -673,7 +712,7 @@ WEBSOCKETS = [
         "connect_realtime",
         streams.ConnectRealtimeServerMessage,
         "/v1/realtime?model=chat-small-2026-06",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         ["chat.v1"],
         [
             {
@@ -743,6 +782,29 @@ def test_a_websocket_not_implemented_yet_refuses_the_handshake_with_501(
 
 
 @pytest.mark.parametrize(
+    ("url", "headers", "subprotocols"),
+    [
+        pytest.param(
+            "/v1/realtime?model=chat-small-2026-06",
+            {},
+            ["chat.v1"],
+            id="connectRealtime",
+        ),
+    ],
+)
+def test_a_websocket_without_credentials_is_refused_with_401(
+    client: TestClient, url: str, headers: dict[str, str], subprotocols: list[str]
+) -> None:
+    with (
+        pytest.raises(WebSocketDenialResponse) as refused,
+        client.websocket_connect(url, headers=headers, subprotocols=subprotocols),
+    ):
+        pass
+    assert_problem(refused.value, 401, CATALOGUE.for_status(401).code)
+    assert refused.value.headers["WWW-Authenticate"]
+
+
+@pytest.mark.parametrize(
     SOCKET_PARAMETERS,
     [param for param in WEBSOCKETS if param.values[-1] is not None],  # an error message type
 )
@@ -758,9 +820,7 @@ def test_a_websocket_takes_the_contract_s_messages_and_answers_others_with_an_er
 ) -> None:
     received: list[Any] = []
     with (
-        TestClient(
-            create_app(listening_service(method_name, received)), headers=CREDENTIALS
-        ) as client,
+        TestClient(create_app(listening_service(method_name, received))) as client,
         client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
     ):
         for example in examples:
@@ -776,7 +836,7 @@ SOCKET_RATES = [
     pytest.param(
         "connect_realtime",
         "/v1/realtime?model=chat-small-2026-06",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         ["chat.v1"],
         {
             "type": "session.update",
@@ -816,9 +876,7 @@ def test_websocket_messages_over_the_rate_are_answered_with_the_catalogue_error(
 ) -> None:
     received: list[Any] = []
     with (
-        TestClient(
-            create_app(listening_service(method_name, received)), headers=CREDENTIALS
-        ) as client,
+        TestClient(create_app(listening_service(method_name, received))) as client,
         client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
     ):
         for _ in range(rate + 1):
@@ -834,7 +892,7 @@ SOCKET_SIZES = [
     pytest.param(
         "connect_realtime",
         "/v1/realtime?model=chat-small-2026-06",
-        {},
+        {"Authorization": "Bearer contract-tests"},
         ["chat.v1"],
         131072,
         1009,
@@ -856,9 +914,7 @@ def test_a_websocket_message_over_the_size_limit_closes_the_connection(
 ) -> None:
     received: list[Any] = []
     with (
-        TestClient(
-            create_app(listening_service(method_name, received)), headers=CREDENTIALS
-        ) as client,
+        TestClient(create_app(listening_service(method_name, received))) as client,
         client.websocket_connect(url, headers=headers, subprotocols=subprotocols) as websocket,
     ):
         websocket.send_text(json.dumps({"padding": "x" * limit}))

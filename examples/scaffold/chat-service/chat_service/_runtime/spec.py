@@ -192,5 +192,13 @@ class OperationSpec:
     limits: EdgeLimits = field(default_factory=EdgeLimits)
     key_sources: tuple[KeySource, ...] = ()
     """Tried in order for the partition key; the client address is the last resort."""
+    credentials: tuple[tuple[KeySource, ...], ...] = ()
+    """The operation's security as the edge checks it: a request must carry every credential
+    of one of these alternatives. Empty: the edge lets a request without any through."""
     stream: StreamSpec | None = None
     websocket: WebSocketSpec | None = None
+
+    @property
+    def auth_required(self) -> bool:
+        """Whether the edge answers a request carrying no accepted credential with 401."""
+        return bool(self.credentials)
