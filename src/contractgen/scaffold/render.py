@@ -28,10 +28,12 @@ from contractgen import templating
 from contractgen.errors import ContractgenError
 from contractgen.scaffold import names
 from contractgen.scaffold.files import Owner, RenderedFile
+from contractgen.scaffold.long_strings import split_long_strings
 
 Kind = Literal["python", "json", "toml", "text"]
 
-RUFF_SETTINGS = ("--line-length", "100", "--target-version", "py311")
+LINE_LENGTH = 100
+RUFF_SETTINGS = ("--line-length", str(LINE_LENGTH), "--target-version", "py311")
 RUFF_RULES = "E,F,W,I,UP,B,SIM,RUF"
 """The lint rules generated code is held to (the generated pyproject selects the same)."""
 
@@ -100,6 +102,9 @@ def _render(env: jinja2.Environment, item: PlannedFile) -> str:
 def format_python(sources: Mapping[str, str]) -> dict[str, str]:
     """ruff's safe fixes (import order and the like), then ruff format, in one batch.
 
+    Value strings still past the line length are then split into parts, and the files
+    that changed formatted again (`long_strings.py`).
+
     The files are laid out in a scratch folder as in the project, so ruff tells the
     project's own imports from third-party ones the way it will in the project itself.
     """
@@ -126,7 +131,22 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
             *files,
         )
         _ruff(root, "format", *files)
+        if split := _split_long_strings(root, files):
+            _ruff(root, "format", *split)
         return {path: (root / path).read_text(encoding="utf-8") for path in sources}
+
+
+def _split_long_strings(root: Path, files: Sequence[str]) -> list[str]:
+    """Split the value strings ruff left past the line length; the files that changed."""
+    changed = []
+    for path in files:
+        target = root / path
+        text = target.read_text(encoding="utf-8")
+        split = split_long_strings(text, LINE_LENGTH)
+        if split != text:
+            target.write_text(split, encoding="utf-8")
+            changed.append(path)
+    return changed
 
 
 def _ruff(root: Path, command: str, *args: str) -> None:

@@ -383,8 +383,8 @@ class CreateChatCompletionStreamItem(
         | CreateChatCompletionStreamItemError,
         Field(
             description=(
-                "One server-sent event. `event` names the event type; `data` is a JSON"
-                " document\nwhose schema depends on it; `id` is the resume position.\n"
+                "One server-sent event. `event` names the event type; `data` is a JSON "
+                "document\nwhose schema depends on it; `id` is the resume position.\n"
             )
         ),
     ]
@@ -418,8 +418,8 @@ class SessionUpdateMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -441,8 +441,8 @@ class ResponseCreateMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -465,8 +465,8 @@ class ResponseCancelMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -484,8 +484,8 @@ class SessionUpdatedMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -504,8 +504,8 @@ class ResponseDeltaMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -524,8 +524,8 @@ class ResponseDoneMessage(BaseModel):
         str,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
@@ -547,8 +547,8 @@ class ErrorMessage(BaseModel):
         str | None,
         Field(
             description=(
-                "Client-chosen id of a request message, echoed on every server message that"
-                " answers it."
+                "Client-chosen id of a request message, echoed on every server message that "
+                "answers it."
             ),
             max_length=64,
             min_length=1,
