@@ -19,12 +19,12 @@ from contractgen.load.revision import load_input
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.load.structure import structure_problem
 from contractgen.model.build import build_contract
+from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
 from contractgen.scaffold.models import build_models
 from contractgen.scaffold.names import RESERVED, snake
 from contractgen.scaffold.plan import build_plan, generated_header
 from contractgen.scaffold.render import comment, render_files
-from contractgen.scaffold.write import WriteError, WriteResult, summary, write_tree
 
 
 @dataclass(frozen=True, slots=True)
