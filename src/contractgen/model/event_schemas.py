@@ -266,9 +266,7 @@ def _fill_index(index: dict[str, Any], names: dict[tuple[str, ...], str]) -> Non
 def file_names(planned: Sequence[tuple[str, ...]]) -> list[str]:
     """A safe, stable, unique file name for each tuple of parts (see the module docstring)."""
     plain = [".".join(_part(part) for part in parts) for parts in planned]
-    lossless = [
-        all(_part(part) == part for part in parts) and not _device(parts[0]) for parts in planned
-    ]
+    lossless = [all(_part(part) == part for part in parts) for parts in planned]
     folded: dict[str, int] = {}
     for name in plain:
         folded[name.casefold()] = folded.get(name.casefold(), 0) + 1
@@ -290,9 +288,10 @@ def safe_key(text: str) -> str:
 
 
 def _part(text: str) -> str:
-    """`text` in safe characters, not starting with a dot, at most MAX_PART long."""
+    """`text` in safe characters, not starting with a dot or a device name, at most MAX_PART
+    long."""
     safe = _UNSAFE.sub("_", text)
-    if not _SAFE.fullmatch(safe):
+    if not _SAFE.fullmatch(safe) or _device(safe):
         safe = "_" + safe
     return safe[:MAX_PART]
 
