@@ -42,7 +42,8 @@ SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas"})
 DROPPED = frozenset(
     {"discriminator", "xml", "externalDocs", "$schema", "$id", "$anchor", "$dynamicAnchor"}
-    | {"$dynamicRef", "$defs", "definitions", "nullable", "example"}
+    | {"$dynamicRef", "$recursiveAnchor", "$recursiveRef", "$defs", "definitions"}
+    | {"nullable", "example"}
 )
 """Keywords plain JSON Schema does not have, or whose job bundling does (`$defs`)."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
