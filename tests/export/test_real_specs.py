@@ -101,7 +101,7 @@ def test_real_openai_example_events_get_the_verdict_of_the_source_schema(openai:
                 valid += not ours
                 assert not exported.is_valid({**example, "type": "not.this.event"})
     assert checked >= 100
-    assert valid >= 80  # 87 of the 113 on the corpus copy of 2025
+    assert valid >= 80  # 87 of the 113 in the corpus copy
 
 
 def test_mistral_events_export_and_are_valid(tmp_path: Path) -> None:
