@@ -103,8 +103,20 @@ def render(document: dict[str, Any], *, as_yaml: bool = False) -> str:
 def _yaml(document: dict[str, Any]) -> str:
     # Through JSON first: plain types only, so the dumper never writes a Python tag.
     plain = json.loads(json.dumps(document, allow_nan=False))
-    text: str = yaml.safe_dump(plain, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(plain, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text (descriptions) as `|` blocks, as a person writes it."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 def _info(contract: Contract, document: Document) -> dict[str, Any]:

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contractgen.errors import UsageError
-from contractgen.load.document import LoadOptions
+from contractgen.load.document import Document, LoadOptions
 from contractgen.load.revision import load_input
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.load.structure import structure_problem
 from contractgen.model.build import build_contract
+from contractgen.model.contract import Contract
+from contractgen.model.event_schemas import event_schema_files
+from contractgen.output.files import RenderedFile
 from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
 from contractgen.scaffold.models import build_models
@@ -80,6 +83,7 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
             contract, models, document=document.data, package=package, spec_name=spec_name
         )
         rendered = render_files(planned, overrides=request.templates)
+        rendered += event_files(contract, document)
         step("writing files")
         try:
             result = write_tree(
@@ -113,6 +117,16 @@ def _outcome(
     if exit_code:
         messages.append("re-run with --force to overwrite the files listed as kept")
     return ScaffoldOutcome(messages, exit_code, result, package)
+
+
+EVENTS = "events"
+"""The project folder holding the event schemas (what `contractgen export events` writes)."""
+
+
+def event_files(contract: Contract, document: Document) -> list[RenderedFile]:
+    """`events/`: a JSON Schema per event and message type, and index.json; none without any."""
+    files = event_schema_files(contract, document)
+    return [RenderedFile(f"{EVENTS}/{path}", text, "generated") for path, text in files.items()]
 
 
 def _check_package(name: str) -> None:
