@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "contractgen"
 GROUND = ("errors.py", "location.py", "printable.py", "templating.py")
-COMMANDS = ("validate", "diff", "scaffold", "mock", "verify")
+COMMANDS = ("validate", "diff", "scaffold", "export", "mock", "verify")
 #: floor -> packages it must never import.
 FORBIDDEN = {
     "load": ("report", "model", *COMMANDS, "cli", "config"),
@@ -22,6 +22,7 @@ FORBIDDEN = {
     "report": (*COMMANDS, "cli", "config", "load", "model"),
     "ground": ("report", "load", "model", *COMMANDS, "cli", "config"),
     "runtime": ("report", "load", "model", *COMMANDS, "cli", "config", ""),
+    "output": ("report", "load", "model", "runtime", *COMMANDS, "cli", "config"),
 }
 
 
@@ -43,7 +44,7 @@ def _floor(module: str) -> str:
     return parts[1] if parts[1] in _FLOORS else ""
 
 
-_FLOORS = {"load", "model", "report", "runtime", "cli", "config", *COMMANDS}
+_FLOORS = {"load", "model", "report", "runtime", "output", "cli", "config", *COMMANDS}
 
 
 def _modules(floor: str) -> list[Path]:

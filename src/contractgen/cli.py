@@ -543,6 +543,118 @@ def scaffold(
     raise typer.Exit(outcome.exit_code)
 
 
+export_app = typer.Typer(
+    name="export",
+    help="Export the contract's streams and WebSocket endpoints for other tools.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(export_app)
+
+SpecArgument = Annotated[
+    str,
+    typer.Argument(metavar="SPEC", show_default=False, help="The contract to export from."),
+]
+CheckOption = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        metavar="",
+        show_default=False,
+        help="Write nothing; exit 1 when the output is stale (for CI).",
+    ),
+]
+
+
+@export_app.command("events")
+def export_events(
+    spec: SpecArgument,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            show_default=False,
+            help="The folder for the schemas and index.json (created when missing).",
+        ),
+    ],
+    check: CheckOption = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            metavar="",
+            show_default=False,
+            help="Overwrite schema files that were edited since contractgen wrote them.",
+        ),
+    ] = False,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Write one JSON Schema (2020-12) per event type of every stream and message type of every
+    WebSocket, and index.json.
+
+    Exit status: 0 done, 1 stale (--check) or edited files kept, 2 input or usage errors
+    (EXPORT001: nothing to export).
+    """
+    from contractgen.export.run import ExportRequest, export_events_command
+
+    request = ExportRequest(
+        spec=spec,
+        out=out,
+        check=check,
+        force=force,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+    )
+    with user_errors():
+        outcome = export_events_command(request)
+    for message in outcome.messages:
+        typer.echo(message, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
+@export_app.command("asyncapi")
+def export_asyncapi(
+    spec: SpecArgument,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default=False,
+            help="Write the document here (YAML for .yaml or .yml, else JSON) instead of stdout.",
+        ),
+    ] = None,
+    check: CheckOption = False,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Write an AsyncAPI 3.0.0 document for the WebSocket endpoints.
+
+    Exit status: 0 done, 1 stale (--check), 2 input or usage errors (EXPORT001: no WebSocket
+    endpoint).
+    """
+    from contractgen.export.run import ExportRequest, export_asyncapi_command
+
+    request = ExportRequest(
+        spec=spec,
+        out=out,
+        check=check,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+    )
+    with user_errors():
+        outcome = export_asyncapi_command(request)
+    if outcome.output is not None:
+        typer.echo(outcome.output, nl=False)
+    for message in outcome.messages:
+        typer.echo(message, err=True)
+    raise typer.Exit(outcome.exit_code)
+
+
 def _write_report(report: str, output: Path | None) -> None:
     if output is None:
         typer.echo(report, nl=False, color=True)  # colour was decided already: keep it

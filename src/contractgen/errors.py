@@ -33,6 +33,10 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE005": "invalid scaffold option",
     "SCAF001": "a template cannot be rendered",
     "SCAF002": "generated code does not parse",
+    "EXPORT001": "nothing to export",
+    "EXPORT002": "a reference in an exported schema cannot be followed",
+    "EXPORT003": "a value in an exported schema cannot be written as JSON",
+    "EXPORT004": "an operationId names more than one operation",
 }
 
 

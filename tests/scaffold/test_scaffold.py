@@ -148,12 +148,25 @@ def test_a_failing_template_leaves_the_output_as_it_was(
     assert snapshot(project) == before
 
 
-@pytest.mark.parametrize("name", ["class", "9lives", "my-service", "_private"])
+@pytest.mark.parametrize("name", ["class", "9lives", "my-service", "_private", "events", "tests"])
 def test_an_unusable_package_name_is_a_usage_error(tmp_path: Path, name: str) -> None:
     failed = scaffold(SPEC, tmp_path / "out", "--package-name", name)
     assert failed.returncode == 2
     assert "USAGE005" in failed.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_title_named_like_a_project_folder_gets_a_package_of_its_own(tmp_path: Path) -> None:
+    spec = tmp_path / "events.yaml"
+    spec.write_text(
+        SPEC.read_text(encoding="utf-8").replace("title: Chat Service", "title: Events"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = scaffold(spec, out)
+    assert done.returncode == 0, done.stderr
+    assert (out / "events_service" / "main.py").is_file()
+    assert (out / "events" / "index.json").is_file()
 
 
 def test_a_missing_spec_is_a_load_error(tmp_path: Path) -> None:

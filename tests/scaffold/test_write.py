@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from contractgen.scaffold import write
-from contractgen.scaffold.files import RenderedFile
-from contractgen.scaffold.write import MANIFEST, WriteError, WriteResult, summary, write_tree
+from contractgen.output import write
+from contractgen.output.files import RenderedFile
+from contractgen.output.write import MANIFEST, WriteError, WriteResult, summary, write_tree
 
 Snapshot = dict[str, tuple[bytes | str, int]]
 

@@ -26,8 +26,8 @@ import jinja2
 
 from contractgen import templating
 from contractgen.errors import ContractgenError
+from contractgen.output.files import Owner, RenderedFile
 from contractgen.scaffold import names
-from contractgen.scaffold.files import Owner, RenderedFile
 from contractgen.scaffold.long_strings import split_long_strings
 
 Kind = Literal["python", "json", "toml", "text"]

@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contractgen.errors import UsageError
-from contractgen.load.document import LoadOptions
+from contractgen.load.document import Document, LoadOptions
 from contractgen.load.revision import load_input
 from contractgen.load.source import DEFAULT_MAX_BYTES
 from contractgen.load.structure import structure_problem
 from contractgen.model.build import build_contract
+from contractgen.model.contract import Contract
+from contractgen.model.event_schemas import event_schema_files
+from contractgen.output.files import RenderedFile
+from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
 from contractgen.scaffold.models import build_models
 from contractgen.scaffold.names import RESERVED, snake
 from contractgen.scaffold.plan import build_plan, generated_header
 from contractgen.scaffold.render import comment, render_files
-from contractgen.scaffold.write import WriteError, WriteResult, summary, write_tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,7 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
                 f"{printable(problem)}; scaffolding what can be read"
             )
         contract = build_contract(document)
-        package = request.package or snake(contract.title or document.root.path.stem)
+        package = request.package or _derived_package(contract.title or document.root.path.stem)
         _check_package(package)
         spec_name = document.root.path.name
         header = comment(generated_header(spec_name))
@@ -80,6 +83,7 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
             contract, models, document=document.data, package=package, spec_name=spec_name
         )
         rendered = render_files(planned, overrides=request.templates)
+        rendered += event_files(contract, document)
         step("writing files")
         try:
             result = write_tree(
@@ -115,10 +119,34 @@ def _outcome(
     return ScaffoldOutcome(messages, exit_code, result, package)
 
 
+EVENTS = "events"
+"""The project folder holding the event schemas (what `contractgen export events` writes)."""
+
+PROJECT_FOLDERS = frozenset({"tests", EVENTS})
+"""Top-level folders of a scaffolded project that the package may not be named after."""
+
+
+def event_files(contract: Contract, document: Document) -> list[RenderedFile]:
+    """`events/`: a JSON Schema per event and message type, and index.json; none without any."""
+    files = event_schema_files(contract, document)
+    return [RenderedFile(f"{EVENTS}/{path}", text, "generated") for path, text in files.items()]
+
+
+def _derived_package(title: str) -> str:
+    """The package name from the contract's title, kept clear of the project's own folders."""
+    name = snake(title)
+    return f"{name}_service" if name in PROJECT_FOLDERS else name
+
+
 def _check_package(name: str) -> None:
     if not name.isidentifier() or name in RESERVED or name.startswith("_"):
         raise UsageError(
             "USAGE005", f"--package-name {printable(name)}: not a usable Python package name"
+        )
+    if name in PROJECT_FOLDERS:
+        raise UsageError(
+            "USAGE005",
+            f"--package-name {name}: the project has a {name}/ folder of its own; choose another",
         )
 
 

@@ -1,4 +1,4 @@
-"""What a scaffold run produces, before it touches the output folder."""
+"""What a command that writes a tree (scaffold, export) produces, before it touches the folder."""
 
 from __future__ import annotations
 

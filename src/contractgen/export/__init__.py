@@ -1,0 +1,1 @@
+"""`contractgen export`: the contract's streams and WebSockets for other tools."""
