@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from contractgen.client_runtime import errors as client_errors
 from contractgen.client_runtime import spec as client
 from contractgen.runtime import spec as server
-from contractgen.runtime.context import ContractError, RequestContext
+from contractgen.runtime.context import ContractError, NotImplementedOperation, RequestContext
 from contractgen.runtime.edge import ContractEdge, request_context, websocket_context
 from contractgen.runtime.problems import install_problem_handlers
 from contractgen.runtime.streaming import Event, respond
@@ -153,6 +153,8 @@ TALK = client.WebSocketSpec(
     close_codes=((1000, "normal"), (1009, "message_too_big"), (1011, "internal_error")),
     error_message="error",
 )
+TALK_OP = client.OperationSpec("talk", "GET", "/v1/talk", websocket=TALK)
+UNIMPLEMENTED_OP = client.OperationSpec("unimplemented", "GET", "/v1/unimplemented", websocket=TALK)
 
 
 # --- payloads: the server's events and the client's models of them -----------------------
@@ -351,6 +353,21 @@ def build_app(recorder: Recorder) -> ASGIApp:
             context=context,
         )
 
+    @app.websocket("/v1/unimplemented")
+    async def unimplemented(websocket: WebSocket) -> None:
+        def refuse(messages: AsyncIterator[Any], context: RequestContext) -> AsyncIterator[Any]:
+            raise NotImplementedOperation("unimplemented")
+
+        await serve_websocket(
+            websocket,
+            refuse,
+            spec=WS_SPEC,
+            client_messages=CLIENT_MESSAGES,
+            server_messages=SERVER_MESSAGES,
+            catalogue=SERVER_CATALOGUE,
+            context=RequestContext("req-refused", "unimplemented", "key"),
+        )
+
     edge = ContractEdge(app, operations=OPERATIONS, catalogue=SERVER_CATALOGUE)
     return Faults(edge, recorder)
 
@@ -380,6 +397,9 @@ async def talk_handler(messages: AsyncIterator[Any], context: RequestContext) ->
     async for message in messages:
         if message.text == "fail":
             raise ContractError("overloaded", "Too busy to talk.")
+        if message.text == "bye":
+            yield Said(request_id=message.request_id, text="BYE")
+            return
         yield Said(request_id=message.request_id, text=message.text.upper())
 
 

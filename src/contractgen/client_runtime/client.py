@@ -28,9 +28,16 @@ from .breaker import Breakers, CircuitBreaker
 from .config import ClientConfig
 from .errors import ApiError, ErrorCatalogue, ProtocolViolation, StreamTruncated
 from .retry import RetryPlan, is_failure
-from .spec import OperationSpec, StreamSpec
+from .spec import OperationSpec, StreamSpec, WebSocketSpec
 from .streams import MEDIA_TYPES, StreamDecoder, StreamProgress, aread_events, read_events
 from .timeouts import timeouts_for
+from .websocket import (
+    AsyncWebSocketSession,
+    WebSocketSession,
+    aconnect_websocket,
+    connect_websocket,
+    websocket_url,
+)
 
 T = TypeVar("T")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -179,6 +186,23 @@ def _config(config: ClientConfig | str) -> ClientConfig:
     return ClientConfig(base_url=config) if isinstance(config, str) else config
 
 
+def _websocket_spec(operation: OperationSpec) -> WebSocketSpec:
+    if operation.websocket is None:
+        raise TypeError(f"{operation.operation_id} declares no WebSocket")
+    return operation.websocket
+
+
+def _websocket_target(
+    config: ClientConfig,
+    operation: OperationSpec,
+    path_params: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None,
+) -> tuple[str, dict[str, str]]:
+    """The ws(s) URL and the handshake's headers (the config's, then the call's)."""
+    url = websocket_url(config.base_url, render_path(operation.path, path_params))
+    return url, {**config.headers, **(headers or {})}
+
+
 def _stream_spec(operation: OperationSpec) -> StreamSpec:
     if operation.stream is None:
         raise TypeError(f"{operation.operation_id} declares no stream")
@@ -295,6 +319,27 @@ class BaseClient:
             idempotency_key=idempotency_key,
         )
         return EventStream(self.http, call, adapter, deadline)
+
+    def websocket(
+        self,
+        operation: OperationSpec,
+        adapter: TypeAdapter[T],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        open_timeout: float | None = None,
+    ) -> WebSocketSession[T]:
+        """Connect to a WebSocket operation; `adapter` is the union of server messages.
+
+        The config's headers go with the handshake; its `auth` does not (httpx's auth flows
+        do not apply to a WebSocket), so pass credentials as headers.
+        """
+        spec = _websocket_spec(operation)
+        url, sent = _websocket_target(self.config, operation, path_params, headers)
+        timeout = self.config.timeouts.connect if open_timeout is None else open_timeout
+        return connect_websocket(
+            url, spec, adapter, self._core.catalogue, headers=sent, open_timeout=timeout
+        )
 
 
 class EventStream(Generic[T]):
@@ -489,6 +534,23 @@ class AsyncBaseClient:
             idempotency_key=idempotency_key,
         )
         return AsyncEventStream(self.http, call, adapter, deadline)
+
+    async def websocket(
+        self,
+        operation: OperationSpec,
+        adapter: TypeAdapter[T],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        open_timeout: float | None = None,
+    ) -> AsyncWebSocketSession[T]:
+        """`BaseClient.websocket` for asyncio."""
+        spec = _websocket_spec(operation)
+        url, sent = _websocket_target(self.config, operation, path_params, headers)
+        timeout = self.config.timeouts.connect if open_timeout is None else open_timeout
+        return await aconnect_websocket(
+            url, spec, adapter, self._core.catalogue, headers=sent, open_timeout=timeout
+        )
 
 
 class AsyncEventStream(Generic[T]):
