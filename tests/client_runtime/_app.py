@@ -390,6 +390,8 @@ async def chat_events(
         yield ServerDelta(id=str(index), data=Text(text=f"t{index}"))
         if body.scenario == "fail_mid":
             raise ContractError("overloaded", "Busy in the middle.", retry_after=0.05)
+        if body.scenario == "fail_mid_once" and attempt == 1:
+            raise ContractError("overloaded", "Busy, back soon.", retry_after=0.3)
     yield ServerDone(data=Finish(finish_reason="stop"))
 
 

@@ -198,6 +198,20 @@ def test_a_resumed_stream_reconnects_with_last_event_id_and_yields_no_duplicates
     assert stream.connections == 3
 
 
+def test_a_retryable_error_event_resumes_after_its_retry_after_ms(
+    base: str, recorder: Recorder
+) -> None:
+    started = time.monotonic()
+    with client(base) as api:
+        events = list(
+            api.stream_events(CHAT, CHAT_EVENTS, json=ChatRequest(scenario="fail_mid_once"))
+        )
+    assert time.monotonic() - started >= 0.3  # retry_after_ms: 300, the backoff is < 0.05 s
+    assert texts(events) == ["t1", "t2", "t3"]
+    # the error event took id 2: the reconnect asks for what follows it
+    assert [request["last-event-id"] for request in recorder.requests] == ["", "2"]
+
+
 def test_the_async_client_resumes_too(base: str, recorder: Recorder) -> None:
     recorder.drops.extend([3])
 
