@@ -8,6 +8,7 @@ themselves, so a lazy import inside a function counts too.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,29 @@ FORBIDDEN = {
     "model": ("report", *COMMANDS, "cli", "config"),
     "report": (*COMMANDS, "cli", "config", "load", "model"),
     "ground": ("report", "load", "model", *COMMANDS, "cli", "config"),
-    "runtime": ("report", "load", "model", *COMMANDS, "cli", "config", ""),
-    "output": ("report", "load", "model", "runtime", *COMMANDS, "cli", "config"),
+    "runtime": (
+        "report",
+        "load",
+        "model",
+        "client_runtime",
+        "output",
+        *COMMANDS,
+        "cli",
+        "config",
+        "",
+    ),
+    "output": ("report", "load", "model", "runtime", "client_runtime", *COMMANDS, "cli", "config"),
+    "client_runtime": (
+        "report",
+        "load",
+        "model",
+        "runtime",
+        "output",
+        *COMMANDS,
+        "cli",
+        "config",
+        "",
+    ),
 }
 
 
@@ -44,7 +66,10 @@ def _floor(module: str) -> str:
     return parts[1] if parts[1] in _FLOORS else ""
 
 
-_FLOORS = {"load", "model", "report", "runtime", "output", "cli", "config", *COMMANDS}
+_FLOORS = {
+    *("load", "model", "report", "runtime", "client_runtime", "output", "cli", "config"),
+    *COMMANDS,
+}
 
 
 def _modules(floor: str) -> list[Path]:
@@ -84,5 +109,39 @@ def test_runtime_imports_nothing_from_contractgen() -> None:
         f"{path.relative_to(PACKAGE)} imports {name}"
         for path in _modules("runtime")
         for name in sorted(_imports(path))
+    ]
+    assert offending == []
+
+
+#: What a generated client installs: the client runtime may import these and the stdlib only.
+CLIENT_DEPENDENCIES = {"httpx", "pydantic", "pydantic_core", "websockets"}
+
+
+def test_client_runtime_imports_nothing_from_contractgen() -> None:
+    """Copied into generated clients, where no contractgen (nor FastAPI) is installed."""
+    offending = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("client_runtime")
+        for name in sorted(_imports(path))
+    ]
+    assert offending == []
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+    return found
+
+
+def test_client_runtime_needs_only_httpx_pydantic_and_websockets() -> None:
+    allowed = CLIENT_DEPENDENCIES | set(sys.stdlib_module_names) | {"__future__"}
+    offending = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _modules("client_runtime")
+        for name in sorted(_top_level_imports(path) - allowed)
     ]
     assert offending == []
