@@ -14,17 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contractgen.errors import UsageError
-from contractgen.load.document import Document, LoadOptions
-from contractgen.load.revision import load_input
+from contractgen.load.document import Document
 from contractgen.load.source import DEFAULT_MAX_BYTES
-from contractgen.load.structure import structure_problem
-from contractgen.model.build import build_contract
 from contractgen.model.contract import Contract
 from contractgen.model.event_schemas import event_schema_files
 from contractgen.model.json_schema import ExportError
+from contractgen.model.opening import open_contract
 from contractgen.output.files import RenderedFile
 from contractgen.output.write import WriteError, summary, write_tree
-from contractgen.printable import printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +96,14 @@ def export_asyncapi_command(request: ExportRequest) -> ExportOutcome:
 
 
 def _load(request: ExportRequest) -> tuple[Document, Contract, list[str]]:
-    options = LoadOptions(
-        max_bytes=request.max_bytes, allow_external_refs=request.allow_external_refs
+    opened = open_contract(
+        request.spec,
+        doing="exporting",
+        max_bytes=request.max_bytes,
+        allow_external_refs=request.allow_external_refs,
     )
-    document = load_input(request.spec, options)
-    messages = []
-    problem = structure_problem(document)
-    if problem is not None:
-        messages.append(
-            f"{printable(document.root.display)}: warning: not valid OpenAPI: "
-            f"{printable(problem)}; exporting what can be read"
-        )
-    return document, build_contract(document), messages
+    messages = [opened.warning] if opened.warning else []
+    return opened.document, opened.contract, messages
 
 
 def _is_yaml(out: Path | None) -> bool:

@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contractgen.errors import UsageError
-from contractgen.load.document import Document, LoadOptions
-from contractgen.load.revision import load_input
+from contractgen.load.document import Document
 from contractgen.load.source import DEFAULT_MAX_BYTES
-from contractgen.load.structure import structure_problem
-from contractgen.model.build import build_contract
 from contractgen.model.contract import Contract
 from contractgen.model.event_schemas import event_schema_files
+from contractgen.model.opening import open_contract
 from contractgen.output.files import RenderedFile
 from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
@@ -60,18 +58,14 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
         raise UsageError("USAGE005", f"--templates {request.templates}: not a folder")
     with _steps(request.progress) as step:
         step("loading the contract")
-        options = LoadOptions(
-            max_bytes=request.max_bytes, allow_external_refs=request.allow_external_refs
+        opened = open_contract(
+            request.spec,
+            doing="scaffolding",
+            max_bytes=request.max_bytes,
+            allow_external_refs=request.allow_external_refs,
         )
-        document = load_input(request.spec, options)
-        warnings = []
-        problem = structure_problem(document)
-        if problem is not None:
-            warnings.append(
-                f"{printable(document.root.display)}: warning: not valid OpenAPI: "
-                f"{printable(problem)}; scaffolding what can be read"
-            )
-        contract = build_contract(document)
+        document, contract = opened.document, opened.contract
+        warnings = [opened.warning] if opened.warning else []
         package = request.package or _derived_package(contract.title or document.root.path.stem)
         _check_package(package)
         spec_name = document.root.path.name
