@@ -84,7 +84,7 @@ class ClientMethodView:
     idempotency_key: bool
     """Whether the method takes the caller's `idempotency_key`."""
     sibling: str | None = None
-    """For the JSON method of a flag-selected stream: the name of the stream method."""
+    """For an operation with two methods (JSON and stream): the other one's name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +220,13 @@ def _methods(
             )
             continue
         response = op.response or "None"
+        # A stream chosen by a request flag, or offered beside a JSON answer (chosen by
+        # `Accept`), gets two methods: NAME answers the JSON, NAME_stream the events.
+        split = op.stream is not None and bool(op.stream.flag or op.response)
         stream_name = None
-        if op.stream is not None and op.stream.flag:
+        if split:
             stream_name = names.claim(f"{op.id}:stream", [f"{name}_stream", f"stream_{name}"])
-        if op.stream is None or op.stream.flag:
+        if op.stream is None or split:
             methods.append(
                 ClientMethodView(
                     name,
@@ -234,7 +237,7 @@ def _methods(
                     response,
                     response,
                     response,
-                    False if op.stream else None,
+                    False if op.stream and op.stream.flag else None,
                     key,
                     sibling=stream_name,
                 )
@@ -253,6 +256,7 @@ def _methods(
                     f"AsyncEventStream[{alias}]",
                     True if op.stream.flag else None,
                     key,
+                    sibling=name if split else None,
                 )
             )
     return methods
