@@ -59,7 +59,7 @@ def client_websocket_spec(op: Operation) -> spec.WebSocketSpec | None:
         return None
     return spec.WebSocketSpec(
         subprotocols=ws.subprotocols,
-        discriminator=ws.discriminator,
+        discriminator=ws.discriminator or "/type",
         close_codes=tuple(sorted(ws.close_codes.items())),
         error_message=ws.error_message,
     )
