@@ -24,9 +24,9 @@ from contractgen.model.event_schemas import event_schema_files
 from contractgen.output.files import RenderedFile
 from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
+from contractgen.scaffold.client_plan import CLIENT_FOLDER
 from contractgen.scaffold.models import build_models
 from contractgen.scaffold.names import RESERVED, snake
-from contractgen.scaffold.client_plan import CLIENT_FOLDER
 from contractgen.scaffold.plan import CLIENT, PARTS, SERVER, build_plan, generated_header
 from contractgen.scaffold.render import comment, render_files
 
