@@ -514,10 +514,20 @@ def scaffold(
             help="Overwrite generated files that were edited (your own files are never touched).",
         ),
     ] = False,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            metavar="PART",
+            show_default=False,
+            help="Render one part: `server` (the service and its project) or `client` "
+            "(client/, the typed client package); the other part's files are left alone.",
+        ),
+    ] = None,
     allow_external_refs: AllowExternalRefsOption = False,
     max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
 ) -> None:
-    """Render a FastAPI service whose streams, limits and errors follow SPEC.
+    """Render a FastAPI service whose streams, limits and errors follow SPEC, and its client.
 
     Generated files are rewritten on every run; the files that are yours (implementation.py,
     settings.py, README.md) are created once and never overwritten. Exit status: 0 done,
@@ -535,6 +545,7 @@ def scaffold(
         force=force,
         allow_external_refs=allow_external_refs,
         max_bytes=max_file_size,
+        only=only,
     )
     with user_errors():
         outcome = scaffold_command(request)

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from contractgen.client_runtime.client import AsyncBaseClient, BaseClient
+from contractgen.client_runtime.client import (
+    AsyncBaseClient,
+    BaseClient,
+    _websocket_target,
+    query_string,
+)
+from contractgen.client_runtime.config import ClientConfig
 from contractgen.client_runtime.errors import (
     ApiServerError,
     ConnectionClosedByServer,
@@ -109,3 +115,17 @@ def test_a_refused_handshake_raises_the_problem_as_a_typed_error(base: str) -> N
 def test_websocket_urls() -> None:
     assert websocket_url("https://api.test/base/", "/v1/talk") == "wss://api.test/base/v1/talk"
     assert websocket_url("http://127.0.0.1:1", "/x") == "ws://127.0.0.1:1/x"
+
+
+def test_query_parameters_go_on_the_handshake_url() -> None:
+    config = ClientConfig(base_url="https://api.test/base", headers={"Authorization": "k"})
+    url, headers = _websocket_target(
+        config,
+        TALK_OP,
+        None,
+        {"model": "chat small", "n": 2, "flag": True, "tags": ["a", "b"], "unset": None},
+        {"X-Call": "1"},
+    )
+    assert url == "wss://api.test/base/v1/talk?model=chat+small&n=2&flag=true&tags=a&tags=b"
+    assert headers == {"Authorization": "k", "X-Call": "1"}
+    assert query_string(None) == ""

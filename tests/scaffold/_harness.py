@@ -44,6 +44,14 @@ def install(project: Path, env_dir: Path) -> Path:
     return python
 
 
+def install_client(python: Path, client: Path) -> None:
+    """The generated client package (`DIR/client`) into an existing venv."""
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(
+        [*pip, "-c", str(CONSTRAINTS), "--no-build-isolation", "-e", str(client)], check=True
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

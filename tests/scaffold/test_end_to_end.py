@@ -23,7 +23,7 @@ import yaml
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.scaffold._harness import ROOT, install, scaffold, serve
+from tests.scaffold._harness import ROOT, install, install_client, scaffold, serve
 
 SPEC = ROOT / "specs" / "chat-service.yaml"
 PACKAGE = "chat_service"
@@ -40,10 +40,12 @@ import os
 from collections.abc import AsyncIterator
 
 from . import models, streams
-from ._runtime.context import RequestContext
+from ._runtime.context import ContractError, RequestContext
 from .service import Service
 
 USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+BUSY: set[str] = set()
+"""Models that have already answered "busy" once."""
 
 
 def mark(text: str) -> None:
@@ -63,6 +65,8 @@ class Implementation(Service):
         last_event_id: str | None = None,
         context: RequestContext,
     ) -> models.ChatCompletion | AsyncIterator[streams.CreateChatCompletionEvent]:
+        if body.messages[-1].content == "refuse":  # before any event: a problem response
+            raise ContractError("invalid_request", "refused before the answer")
         if body.stream:
             return self.answer(body.messages[-1].content, body.model, context)
         return models.ChatCompletion.model_validate(
@@ -99,6 +103,8 @@ class Implementation(Service):
                 while True:
                     await asyncio.sleep(0.3)
                     yield self.delta(".")
+            if prompt == "refuse-later":  # after an event: the stream's error event
+                raise ContractError("invalid_request", "refused during the answer")
             yield self.delta("Hello")
             if prompt == "explode":
                 raise RuntimeError("the database password hunter2 in a traceback")
@@ -109,6 +115,22 @@ class Implementation(Service):
             )
         finally:
             mark(f"closed {context.request_id}")
+
+    async def retrieve_model(self, *, model_id: str, context: RequestContext) -> models.Model:
+        mark(f"retrieve {model_id}")
+        if model_id == "busy-once" and model_id not in BUSY:
+            BUSY.add(model_id)
+            raise ContractError("rate_limited", "try again in a second", retry_after=1)
+        return models.Model.model_validate(
+            {
+                "id": model_id,
+                "object": "model",
+                "created": 0,
+                "owned_by": "e2e",
+                "context_window": 8192,
+                "max_output_tokens": 1024,
+            }
+        )
 
     def delta(self, text: str) -> streams.CreateChatCompletionDeltaEvent:
         piece = models.StreamDelta.model_validate({"index": 0, "content": text})
@@ -182,6 +204,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     assert result.returncode == 0, result.stderr
     (project / PACKAGE / "implementation.py").write_text(IMPLEMENTATION, encoding="utf-8")
     python = install(project, base / "venv")
+    install_client(python, project / "client")
     marks = base / "marks.txt"
     with serve(python, PACKAGE, project, env={"CHAT_E2E_MARKS": str(marks)}) as url:
         yield Service(project, python, url, marks, spec)
@@ -483,3 +506,109 @@ def test_the_implementation_stays_the_user_s_on_a_rerun(service: Service) -> Non
     assert again.returncode == 0, again.stderr
     assert (service.project / PACKAGE / "implementation.py").read_text() == IMPLEMENTATION
     assert " 0 written" in again.stderr
+
+
+# --- the generated client (client/), installed in the same venv, against the same service ---
+
+CLIENT_CHECKS = Path(__file__).with_name("_client_checks.py")
+
+
+def client_case(service: Service, name: str) -> dict[str, Any]:
+    """One case of _client_checks.py, run by the project venv's Python (no contractgen)."""
+    done = subprocess.run(
+        [str(service.python), str(CLIENT_CHECKS), name, service.url],
+        cwd=service.project.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    seen: dict[str, Any] = json.loads(done.stdout)
+    return seen
+
+
+def event_validators(service: Service) -> dict[str, Any]:
+    """Event type -> a Draft 2020-12 validator of its schema in events/ (read from index.json)."""
+    from jsonschema import Draft202012Validator
+
+    events = service.project / "events"
+    index = json.loads((events / "index.json").read_text())
+    files = index["operations"]["createChatCompletion"]["streams"][0]["events"]
+    validators = {}
+    for name, file in files.items():
+        schema = json.loads((events / file).read_text())
+        Draft202012Validator.check_schema(schema)
+        validators[name] = Draft202012Validator(schema)
+    return validators
+
+
+def assert_valid_events(service: Service, events: list[dict[str, Any]]) -> None:
+    validators = event_validators(service)
+    for event in events:
+        problems = [
+            error.message for error in validators[event["event"]].iter_errors(event["data"])
+        ]
+        assert problems == [], (event, problems)
+
+
+def test_the_client_reads_a_whole_stream_of_typed_events(service: Service) -> None:
+    seen = client_case(service, "stream")
+    events = seen["events"]
+    assert [event["event"] for event in events] == ["status", "delta", "delta", "done"]
+    assert [event["id"] for event in events] == ["1", "2", "3", "4"]
+    assert "".join(event["data"]["content"] for event in events[1:3]) == "Hello there!"
+    assert seen["request_id"]
+    assert_valid_events(service, events)
+    asynchronous = client_case(service, "async_stream")["events"]
+    assert [event["event"] for event in asynchronous] == ["status", "delta", "delta", "done"]
+    assert_valid_events(service, asynchronous)
+
+
+def test_the_client_s_json_method_asks_for_json_whatever_the_body_says(service: Service) -> None:
+    assert client_case(service, "json_answer") == {
+        "class": "ChatCompletion",
+        "content": "Hello there!",
+    }
+
+
+def test_the_client_talks_over_the_websocket(service: Service) -> None:
+    seen = client_case(service, "websocket")
+    assert seen["subprotocol"] == "chat.v1"
+    assert seen["first"] == "SessionCreatedMessage"
+    assert [reply["type"] for reply in seen["replies"]] == ["response.delta", "response.done"]
+    assert {reply["request_id"] for reply in seen["replies"]} == {"req_client"}
+
+
+def test_the_client_retries_a_429_after_its_retry_after(service: Service) -> None:
+    seen = client_case(service, "retried")
+    assert seen["id"] == "busy-once"
+    assert seen["elapsed"] >= 1.0  # it waited for Retry-After: 1
+    calls = [
+        line for line in service.marks.read_text().splitlines() if line == "retrieve busy-once"
+    ]
+    assert len(calls) == 2
+
+
+def test_the_client_raises_the_typed_413(service: Service) -> None:
+    seen = client_case(service, "too_large")
+    assert seen["class"] == "ContentTooLargeError", seen
+    assert (seen["status"], seen["code"], seen["phase"]) == (413, "content_too_large", "pre_stream")
+    assert seen["catalogue_base"] is True
+
+
+def test_a_mid_stream_error_raises_the_class_of_its_http_form(service: Service) -> None:
+    seen = client_case(service, "refused")
+    assert seen["http"]["class"] == seen["event"]["class"] == "InvalidRequestError", seen
+    assert (seen["http"]["phase"], seen["event"]["phase"]) == ("pre_stream", "mid_stream")
+    assert seen["http"]["status"] == seen["event"]["status"] == 400
+    assert [event["event"] for event in seen["delivered"]] == ["status"]
+    assert_valid_events(service, seen["delivered"])
+
+
+def test_a_dropped_stream_raises_stream_truncated(service: Service) -> None:
+    seen = client_case(service, "truncated")
+    assert seen["class"] == "StreamTruncated", seen
+    assert [event["event"] for event in seen["delivered"]] == ["status", "delta"]
+    assert (seen["events_seen"], seen["last_event_id"]) == (2, "2")
+    assert_valid_events(service, seen["delivered"])

@@ -250,3 +250,75 @@ def test_a_stripe_form_body_reaches_the_service_as_its_model(scaffolded) -> None
         "metadata": {"order": "6735"},
         "expand": ["default_source"],
     }
+
+
+INSPECT_CLIENT = textwrap.dedent(
+    """
+    import importlib, inspect, json, sys
+    package = sys.argv[1]
+    client = importlib.import_module(package + ".client")
+    methods = {}
+    for cls in (client.Client, client.AsyncClient):
+        for name, value in vars(cls).items():
+            if inspect.isfunction(value) and not name.startswith("_"):
+                methods.setdefault(cls.__name__, {})[name] = str(
+                    inspect.signature(value).return_annotation
+                )
+    print(json.dumps({
+        "operations": len(client.OPERATIONS),
+        "streaming": sorted(k for k, op in client.OPERATIONS.items() if op.stream is not None),
+        "methods": methods,
+        "servers": sorted(m for m in sys.modules if m.split(".")[0] in ("fastapi", "starlette")),
+    }))
+    """
+)
+
+
+def test_the_client_has_a_method_for_every_operation(scaffolded) -> None:
+    name, out, package, streaming = scaffolded
+    child = subprocess.run(
+        [sys.executable, "-c", INSPECT_CLIENT, f"{package}_client"],
+        cwd=out / "client",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert child.returncode == 0, child.stderr[-4000:]
+    seen = json.loads(child.stdout)
+    assert seen["servers"] == []
+    assert seen["operations"] == len(_spec_operations(SPECS[name][0]))
+    assert len(seen["streaming"]) == streaming
+    for cls in ("Client", "AsyncClient"):
+        methods = seen["methods"][cls]
+        # one method per operation, and a second one for each stream offered beside JSON
+        streams = [returns for returns in methods.values() if "EventStream[streams." in returns]
+        assert len(streams) == streaming, cls
+        assert len(methods) >= seen["operations"]
+        assert len(methods) <= seen["operations"] + streaming
+
+
+def test_the_client_passes_ruff(scaffolded) -> None:
+    _, out, _, _ = scaffolded
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=out / "client",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout[-4000:]
+
+
+def test_the_client_passes_mypy(scaffolded) -> None:
+    """The client's own `[tool.mypy]` (strict, pydantic's plugin) over its package."""
+    _, out, _, _ = scaffolded
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy"],
+        cwd=out / "client",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-4000:]

@@ -486,3 +486,25 @@ def test_removal_never_deletes_a_symlinked_folder(out: Path) -> None:
     assert result.removed == ("chat/app.py",)
     assert (out / "chat").is_symlink()
     assert list((out / "real").iterdir()) == []
+
+
+def test_a_run_of_one_part_leaves_the_other_part_and_its_record(out: Path) -> None:
+    everything = [*_files(), RenderedFile("client/api.py", "API = 1\n", "generated")]
+    write_tree(out, everything)
+    before = _manifest(out)
+    client = [RenderedFile("client/api.py", "API = 2\n", "generated")]
+
+    result = write_tree(out, client, manages=lambda path: path.startswith("client/"))
+
+    assert result.written == ("client/api.py",)
+    assert result.removed == ()
+    assert (out / "chat/app.py").read_text() == "APP = 1\n"
+    after = _manifest(out)
+    assert set(after) == set(before)
+    assert {p: e for p, e in after.items() if p != "client/api.py"} == {
+        p: e for p, e in before.items() if p != "client/api.py"
+    }
+    # within the part it renders, a file no longer planned still goes
+    gone = write_tree(out, [], manages=lambda path: path.startswith("client/"))
+    assert gone.removed == ("client/api.py",)
+    assert (out / "chat/app.py").exists() and "chat/app.py" in _manifest(out)

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from types import TracebackType
 from typing import Any, ClassVar, Generic, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
@@ -196,11 +196,28 @@ def _websocket_target(
     config: ClientConfig,
     operation: OperationSpec,
     path_params: Mapping[str, Any] | None,
+    params: Mapping[str, Any] | None,
     headers: Mapping[str, str] | None,
 ) -> tuple[str, dict[str, str]]:
-    """The ws(s) URL and the handshake's headers (the config's, then the call's)."""
+    """The ws(s) URL (query parameters included) and the handshake's headers."""
     url = websocket_url(config.base_url, render_path(operation.path, path_params))
-    return url, {**config.headers, **(headers or {})}
+    query = query_string(params)
+    return (url + "?" + query if query else url), {**config.headers, **(headers or {})}
+
+
+def query_string(params: Mapping[str, Any] | None) -> str:
+    """Query parameters as httpx would send them: None left out, lists repeated."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((name, _query_text(item)) for item in values if item is not None)
+    return urlencode(pairs)
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(to_jsonable_python(value))
 
 
 def _stream_spec(operation: OperationSpec) -> StreamSpec:
@@ -326,6 +343,7 @@ class BaseClient:
         adapter: TypeAdapter[T],
         *,
         path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         open_timeout: float | None = None,
     ) -> WebSocketSession[T]:
@@ -335,7 +353,7 @@ class BaseClient:
         do not apply to a WebSocket), so pass credentials as headers.
         """
         spec = _websocket_spec(operation)
-        url, sent = _websocket_target(self.config, operation, path_params, headers)
+        url, sent = _websocket_target(self.config, operation, path_params, params, headers)
         timeout = self.config.timeouts.connect if open_timeout is None else open_timeout
         return connect_websocket(
             url, spec, adapter, self._core.catalogue, headers=sent, open_timeout=timeout
@@ -541,12 +559,13 @@ class AsyncBaseClient:
         adapter: TypeAdapter[T],
         *,
         path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         open_timeout: float | None = None,
     ) -> AsyncWebSocketSession[T]:
         """`BaseClient.websocket` for asyncio."""
         spec = _websocket_spec(operation)
-        url, sent = _websocket_target(self.config, operation, path_params, headers)
+        url, sent = _websocket_target(self.config, operation, path_params, params, headers)
         timeout = self.config.timeouts.connect if open_timeout is None else open_timeout
         return await aconnect_websocket(
             url, spec, adapter, self._core.catalogue, headers=sent, open_timeout=timeout

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -84,11 +84,15 @@ def write_tree(
     check: bool = False,
     dry_run: bool = False,
     force: bool = False,
+    manages: Callable[[str], bool] | None = None,
 ) -> WriteResult:
     """Bring `out` in line with `files`; with `check` or `dry_run`, only say what would change.
 
     `force` replaces generated files the user edited and unmanaged files in the way, and removes
     edited generated files that are no longer planned; user files are never overwritten.
+    `manages` says which paths this run is about (all, when None): a file an earlier run wrote
+    outside them is neither removed nor forgotten, so rendering one part of a project (the
+    client alone) leaves the other part and its record as they were.
     """
     for rendered in files:
         _check_relative(rendered.path, what="output path")
@@ -99,7 +103,7 @@ def write_tree(
     old = _read_manifest(root)
     for path in [*(rendered.path for rendered in files), *old, MANIFEST]:
         _check_inside(root, path)
-    plan = _decide(root, files, old, force=force)
+    plan = _decide(root, files, old, force=force, manages=manages)
     _check_folders(root, plan)
     if not (check or dry_run):
         _apply(root, plan)
@@ -236,7 +240,12 @@ def _disk_hash(where: Path) -> str | None:
 
 
 def _decide(
-    root: Path, files: Sequence[RenderedFile], old: Mapping[str, _Entry], *, force: bool
+    root: Path,
+    files: Sequence[RenderedFile],
+    old: Mapping[str, _Entry],
+    *,
+    force: bool,
+    manages: Callable[[str], bool] | None = None,
 ) -> _Plan:
     plan = _Plan()
     for rendered in files:
@@ -247,7 +256,11 @@ def _decide(
             _decide_generated(root, rendered.path, data, old.get(rendered.path), plan, force)
     planned = {rendered.path for rendered in files}
     for path, entry in old.items():
-        if path not in planned and entry.owner == "generated":
+        if path in planned:
+            continue
+        if manages is not None and not manages(path):
+            plan.manifest[path] = entry  # another part's file: not this run's to judge
+        elif entry.owner == "generated":
             _decide_removal(root, path, entry, plan, force)
     return plan
 

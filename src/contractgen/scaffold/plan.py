@@ -9,7 +9,6 @@ The context each template receives is documented in docs/templates.md.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import re
 import urllib.parse
@@ -23,9 +22,10 @@ from contractgen.model.schema import Schema
 from contractgen.model.service import operation_key, runtime_specs, served_stream
 from contractgen.model.stream import EventType, StreamFormat
 from contractgen.runtime import spec
+from contractgen.scaffold.client_plan import client_files
 from contractgen.scaffold.models import Models
 from contractgen.scaffold.names import Namespace, pascal, snake
-from contractgen.scaffold.render import PlannedFile, pyrepr
+from contractgen.scaffold.render import PlannedFile, pyrepr, spec_literal
 
 RUNTIME_SOURCE = Path(__file__).resolve().parent.parent / "runtime"
 TRANSPORT_HEADERS = frozenset(
@@ -48,6 +48,10 @@ PARAM_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": 
 TEST_CREDENTIAL = "contract-tests"
 TEST_BASIC_CREDENTIALS = base64.b64encode(b"contract:tests").decode()
 """What the generated tests send as credentials: the edge checks presence, not validity."""
+SERVER = "server"
+CLIENT = "client"
+PARTS = frozenset({SERVER, CLIENT})
+"""What a scaffold renders: the service (and the project around it) and the client package."""
 PEP440 = re.compile(r"^\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?$")
 
 
@@ -163,8 +167,9 @@ def build_plan(
     document: Mapping[str, Any],
     package: str,
     spec_name: str,
+    parts: frozenset[str] = PARTS,
 ) -> list[PlannedFile]:
-    """Every file of the project, in a stable order."""
+    """Every file of the project's `parts` (`server`, `client`), in a stable order."""
     catalogue, specs = runtime_specs(contract)
     operations = _operations(contract, models, specs)
     routers = _routers(operations)
@@ -224,6 +229,10 @@ def build_plan(
         PlannedFile(f"{p}/py.typed", None, kind="text", content=""),
         *runtime_copy(package),
     ]
+    if SERVER not in parts:
+        files = []
+    if CLIENT in parts:
+        files += client_files(contract, models, operations, project)
     return files
 
 
@@ -618,32 +627,6 @@ def _ws_heartbeat(operations: list[OperationView]) -> float | None:
 
 
 # --- literals -------------------------------------------------------------------------------
-
-
-def spec_literal(value: Any, *, given: Mapping[str, str] | None = None) -> str:
-    """A runtime spec value as Python source, naming only the fields that differ from defaults.
-
-    Strings go through `pyrepr`, so nothing from the spec can end a literal early. `given`
-    writes some fields as the expressions it maps them to (a name defined elsewhere).
-    """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        parts = []
-        given = given or {}
-        for field in dataclasses.fields(value):
-            current = getattr(value, field.name)
-            if field.default is not dataclasses.MISSING and current == field.default:
-                continue
-            if (
-                field.default_factory is not dataclasses.MISSING
-                and current == field.default_factory()
-            ):
-                continue
-            parts.append(f"{field.name}={given.get(field.name) or spec_literal(current)}")
-        return f"{type(value).__name__}({', '.join(parts)})"
-    if isinstance(value, tuple):
-        inner = ", ".join(spec_literal(item) for item in value)
-        return "(" + inner + ("," if len(value) == 1 else "") + ")"
-    return pyrepr(value)
 
 
 def _operation_literal(op: OperationView) -> str:

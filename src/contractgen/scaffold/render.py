@@ -10,6 +10,7 @@ docstrings, `comment` for comments, `snake`/`pascal`/`pyident` for names.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 import subprocess
@@ -211,6 +212,32 @@ def pyrepr(value: Any) -> str:
     if isinstance(value, Iterable):
         return "[" + ", ".join(pyrepr(item) for item in value) + "]"
     raise TypeError(f"no Python literal for {type(value).__name__}")
+
+
+def spec_literal(value: Any, *, given: Mapping[str, str] | None = None) -> str:
+    """A runtime spec value as Python source, naming only the fields that differ from defaults.
+
+    Strings go through `pyrepr`, so nothing from the spec can end a literal early. `given`
+    writes some fields as the expressions it maps them to (a name defined elsewhere).
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts = []
+        given = given or {}
+        for field in dataclasses.fields(value):
+            current = getattr(value, field.name)
+            if field.default is not dataclasses.MISSING and current == field.default:
+                continue
+            if (
+                field.default_factory is not dataclasses.MISSING
+                and current == field.default_factory()
+            ):
+                continue
+            parts.append(f"{field.name}={given.get(field.name) or spec_literal(current)}")
+        return f"{type(value).__name__}({', '.join(parts)})"
+    if isinstance(value, tuple):
+        inner = ", ".join(spec_literal(item) for item in value)
+        return "(" + inner + ("," if len(value) == 1 else "") + ")"
+    return pyrepr(value)
 
 
 def docstring(text: str | None, indent: int = 0, width: int = 100) -> str:

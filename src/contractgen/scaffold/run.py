@@ -22,9 +22,10 @@ from contractgen.model.opening import open_contract
 from contractgen.output.files import RenderedFile
 from contractgen.output.write import WriteError, WriteResult, summary, write_tree
 from contractgen.printable import printable
+from contractgen.scaffold.client_plan import CLIENT_FOLDER
 from contractgen.scaffold.models import build_models
 from contractgen.scaffold.names import RESERVED, snake
-from contractgen.scaffold.plan import build_plan, generated_header
+from contractgen.scaffold.plan import CLIENT, PARTS, SERVER, build_plan, generated_header
 from contractgen.scaffold.render import comment, render_files
 
 
@@ -41,6 +42,8 @@ class ScaffoldRequest:
     max_bytes: int = DEFAULT_MAX_BYTES
     progress: bool | None = None
     """Show steps on stderr; None: only when stderr is a terminal."""
+    only: str | None = None
+    """`server` or `client`: render that part alone (None: both)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +76,18 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
         step("generating models")
         models = build_models(contract, document.data, header=header)
         step("rendering templates")
+        parts = _parts(request.only)
         planned = build_plan(
-            contract, models, document=document.data, package=package, spec_name=spec_name
+            contract,
+            models,
+            document=document.data,
+            package=package,
+            spec_name=spec_name,
+            parts=parts,
         )
         rendered = render_files(planned, overrides=request.templates)
-        rendered += event_files(contract, document)
+        if SERVER in parts:
+            rendered += event_files(contract, document)
         step("writing files")
         try:
             result = write_tree(
@@ -86,6 +96,7 @@ def scaffold_command(request: ScaffoldRequest) -> ScaffoldOutcome:
                 check=request.check,
                 dry_run=request.dry_run,
                 force=request.force,
+                manages=_manages(parts),
             )
         except WriteError as error:
             raise UsageError("USAGE004", str(error), file=str(request.out)) from None
@@ -116,7 +127,7 @@ def _outcome(
 EVENTS = "events"
 """The project folder holding the event schemas (what `contractgen export events` writes)."""
 
-PROJECT_FOLDERS = frozenset({"tests", EVENTS})
+PROJECT_FOLDERS = frozenset({"tests", EVENTS, CLIENT_FOLDER})
 """Top-level folders of a scaffolded project that the package may not be named after."""
 
 
@@ -124,6 +135,23 @@ def event_files(contract: Contract, document: Document) -> list[RenderedFile]:
     """`events/`: a JSON Schema per event and message type, and index.json; none without any."""
     files = event_schema_files(contract, document)
     return [RenderedFile(f"{EVENTS}/{path}", text, "generated") for path, text in files.items()]
+
+
+def _parts(only: str | None) -> frozenset[str]:
+    if only is None:
+        return PARTS
+    if only not in PARTS:
+        raise UsageError("USAGE005", f"--only {printable(only)}: choose server or client")
+    return frozenset({only})
+
+
+def _manages(parts: frozenset[str]) -> Callable[[str], bool] | None:
+    """Which paths a run renders: the client's folder, everything else, or all of them."""
+    if parts == PARTS:
+        return None
+    if parts == {CLIENT}:
+        return lambda path: path.startswith(f"{CLIENT_FOLDER}/")
+    return lambda path: not path.startswith(f"{CLIENT_FOLDER}/")
 
 
 def _derived_package(title: str) -> str:
