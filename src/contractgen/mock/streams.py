@@ -121,7 +121,7 @@ async def mock_events(
     start = 0
     last_seen = context.last_event_id
     if spec.resume and last_seen is not None and last_seen.isdigit():
-        start = min(int(last_seen) + 1, len(items) - 1)
+        start = min(int(last_seen), len(items) - 1)  # the runtime numbers events from 1
     await anyio.sleep(timing.first_event_ms / 1000)
     for index in range(start, len(items)):
         if index > start:
