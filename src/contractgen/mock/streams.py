@@ -127,7 +127,7 @@ async def mock_events(
         if index > start:
             await anyio.sleep(timing.event_interval_ms / 1000)
         if fail_with is not None and index - start >= min(ERROR_AFTER, len(items) - 1):
-            raise ContractError(fail_with.code, fail_with.title or _sentence(fail_with.code))
+            raise ContractError(fail_with.code, _asked(fail_with))
         yield items[index]
 
 
@@ -138,5 +138,6 @@ def _frames_have_ids(mock: MockOperation) -> bool:
     return "id" in stream.item_schema.properties
 
 
-def _sentence(code: str) -> str:
-    return code.replace("_", " ").capitalize() + " (asked for with Prefer)."
+def _asked(entry: ErrorCode) -> str:
+    title = entry.title or entry.code.replace("_", " ").capitalize()
+    return f"{title} (asked for with Prefer)."
