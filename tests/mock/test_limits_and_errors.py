@@ -38,7 +38,9 @@ def test_a_body_over_max_bytes_is_413(base: str) -> None:
 
 def test_more_output_tokens_than_the_cap_is_refused_at_the_edge(base: str) -> None:
     response = httpx.post(
-        base + "/v1/completions", json={"model": "m", "prompt": "p", "max_tokens": 5000}, headers=AUTH
+        base + "/v1/completions",
+        json={"model": "m", "prompt": "p", "max_tokens": 5000},
+        headers=AUTH,
     )
     assert response.status_code == 400
     assert "2048" in response.json()["detail"]
@@ -77,9 +79,12 @@ def test_a_client_that_disconnects_frees_its_concurrency_slot(tmp_path: Path) ->
 
 def test_a_stream_longer_than_its_duration_ends_with_the_error_event(tmp_path: Path) -> None:
     spec = _variant(tmp_path, ("maxDurationSeconds: 600", "maxDurationSeconds: 1"))
-    with serve(spec, event_interval_ms=400) as base, httpx.stream(
-        "POST", base + "/v1/chat/completions", json=STREAMED, headers=AUTH
-    ) as response:
+    with (
+        serve(spec, event_interval_ms=400) as base,
+        httpx.stream(
+            "POST", base + "/v1/chat/completions", json=STREAMED, headers=AUTH
+        ) as response,
+    ):
         frames = list(sse_frames(response))
     assert frames[-2].event == "error"
     assert frames[-2].json()["code"] == "stream_duration_exceeded"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -104,14 +106,14 @@ def test_first_event_ms_and_event_interval_ms_shape_the_timing(
                 frames.append(frame)
     _check_stream(frames, stream, chat)
     assert arrivals[0] >= 0.4
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:-1], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals[:-1])]
     assert all(gap >= 0.08 for gap in gaps), gaps
 
 
 def test_heartbeats_come_at_the_declared_interval(tmp_path) -> None:
     text = (
-        open(CHAT)
-        .read()
+        Path(CHAT)
+        .read_text()
         .replace(
             "heartbeat: {comment: true, intervalSeconds: 15}",
             "heartbeat: {comment: true, intervalSeconds: 1}",
@@ -120,15 +122,17 @@ def test_heartbeats_come_at_the_declared_interval(tmp_path) -> None:
     )
     spec = tmp_path / "beats.yaml"
     spec.write_text(text)
-    with serve(str(spec), first_event_ms=0, event_interval_ms=1300) as base:
-        with httpx.stream(
+    with (
+        serve(str(spec), first_event_ms=0, event_interval_ms=1300) as base,
+        httpx.stream(
             "POST", base + "/v1/chat/completions", json=STREAMED, headers=AUTH
-        ) as response:
-            frames = []
-            for frame in sse_frames(response):
-                frames.append(frame)
-                if len(frames) == 3:
-                    break
+        ) as response,
+    ):
+        frames = []
+        for frame in sse_frames(response):
+            frames.append(frame)
+            if len(frames) == 3:
+                break
     assert any("keep-alive" in frame.comments for frame in frames[1:])
 
 
@@ -149,9 +153,21 @@ paths:
             application/jsonl:
               itemSchema:
                 oneOf:
-                  - {type: object, required: [type, percent], properties: {type: {const: progress}, percent: {type: integer, minimum: 0, maximum: 100}}}
-                  - {type: object, required: [type, result], properties: {type: {const: finished}, result: {type: string}}}
-                  - {type: object, required: [type, code, message, retryable], properties: {type: {const: failed}, code: {type: string}, message: {type: string}, retryable: {type: boolean}}}
+                  - type: object
+                    required: [type, percent]
+                    properties:
+                      type: {const: progress}
+                      percent: {type: integer, minimum: 0, maximum: 100}
+                  - type: object
+                    required: [type, result]
+                    properties: {type: {const: finished}, result: {type: string}}
+                  - type: object
+                    required: [type, code, message, retryable]
+                    properties:
+                      type: {const: failed}
+                      code: {type: string}
+                      message: {type: string}
+                      retryable: {type: boolean}
               x-contract-stream:
                 discriminator: data#/type
                 terminal: [finished, failed]

@@ -29,14 +29,19 @@ def _url(base: str) -> str:
 
 
 def test_each_client_message_is_answered_by_correlated_valid_messages(server_union) -> None:
-    with serve() as base, connect(
-        _url(base), subprotocols=["chat.v1"], additional_headers=AUTH
-    ) as ws:
+    with (
+        serve() as base,
+        connect(_url(base), subprotocols=["chat.v1"], additional_headers=AUTH) as ws,
+    ):
         assert ws.subprotocol == "chat.v1"
         hello = json.loads(ws.recv(timeout=5))
         assert hello["type"] == "session.created"
         server_union.validate(hello)
-        ask = {"type": "response.create", "request_id": "req_7", "messages": [{"role": "user", "content": "Hi"}]}
+        ask = {
+            "type": "response.create",
+            "request_id": "req_7",
+            "messages": [{"role": "user", "content": "Hi"}],
+        }
         ws.send(json.dumps(ask))
         replies = []
         while not replies or replies[-1]["type"] != "response.done":
@@ -52,9 +57,10 @@ def test_each_client_message_is_answered_by_correlated_valid_messages(server_uni
 
 
 def test_an_invalid_message_is_answered_with_the_error_message(server_union) -> None:
-    with serve() as base, connect(
-        _url(base), subprotocols=["chat.v1"], additional_headers=AUTH
-    ) as ws:
+    with (
+        serve() as base,
+        connect(_url(base), subprotocols=["chat.v1"], additional_headers=AUTH) as ws,
+    ):
         ws.recv(timeout=5)
         ws.send(json.dumps({"type": "response.create", "request_id": "req_9"}))
         error = json.loads(ws.recv(timeout=5))
@@ -64,9 +70,10 @@ def test_an_invalid_message_is_answered_with_the_error_message(server_union) -> 
 
 
 def test_a_message_over_the_inbound_limit_closes_with_1009() -> None:
-    with serve() as base, connect(
-        _url(base), subprotocols=["chat.v1"], additional_headers=AUTH, max_size=None
-    ) as ws:
+    with (
+        serve() as base,
+        connect(_url(base), subprotocols=["chat.v1"], additional_headers=AUTH, max_size=None) as ws,
+    ):
         ws.recv(timeout=5)
         ws.send("x" * 200_000)
         with pytest.raises(ConnectionClosed) as closed:
@@ -78,19 +85,34 @@ def test_a_message_over_the_inbound_limit_closes_with_1009() -> None:
 def test_handshake_errors_are_problems() -> None:
     with serve() as base:
         with pytest.raises(InvalidStatus) as missing:
-            connect(base.replace("http://", "ws://") + "/v1/realtime", subprotocols=["chat.v1"], additional_headers=AUTH)
+            connect(
+                base.replace("http://", "ws://") + "/v1/realtime",
+                subprotocols=["chat.v1"],
+                additional_headers=AUTH,
+            )
         assert missing.value.response.status_code == 400
         assert b"/model" in missing.value.response.body
         with pytest.raises(InvalidStatus) as preferred:
-            connect(_url(base), subprotocols=["chat.v1"], additional_headers={**AUTH, "Prefer": "error=overloaded"})
+            connect(
+                _url(base),
+                subprotocols=["chat.v1"],
+                additional_headers={**AUTH, "Prefer": "error=overloaded"},
+            )
         assert preferred.value.response.status_code == 503
 
 
 def test_prefer_mid_stream_ends_a_reply_with_the_error_message(server_union) -> None:
     headers = {**AUTH, "Prefer": "error=overloaded; phase=mid_stream"}
-    with serve() as base, connect(_url(base), subprotocols=["chat.v1"], additional_headers=headers) as ws:
+    with (
+        serve() as base,
+        connect(_url(base), subprotocols=["chat.v1"], additional_headers=headers) as ws,
+    ):
         ws.recv(timeout=5)
-        ask = {"type": "response.create", "request_id": "r1", "messages": [{"role": "user", "content": "Hi"}]}
+        ask = {
+            "type": "response.create",
+            "request_id": "r1",
+            "messages": [{"role": "user", "content": "Hi"}],
+        }
         ws.send(json.dumps(ask))
         first = json.loads(ws.recv(timeout=5))
         assert first["type"] == "response.delta"

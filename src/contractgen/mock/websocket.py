@@ -148,7 +148,10 @@ def mock_handler(
                     (timing.first_event_ms if index == 0 else timing.event_interval_ms) / 1000
                 )
                 if fail_with is not None and index >= 1:
-                    raise ContractError(fail_with.code, f"{fail_with.title or fail_with.code} (asked for with Prefer).")
+                    raise ContractError(
+                        fail_with.code,
+                        f"{fail_with.title or fail_with.code} (asked for with Prefer).",
+                    )
                 yield plan.message(name, rng, message)
 
     return replies
