@@ -137,7 +137,7 @@ def mock_command(request: MockRequest) -> int:
         flush=True,
     )
     config = uvicorn.Config(
-        prepared.app, log_level="warning", access_log=False, lifespan="off", ws="websockets-sansio"
+        prepared.app, log_level="warning", access_log=False, lifespan="off", ws=_websocket_impl()
     )
     server = uvicorn.Server(config)
     try:
@@ -145,6 +145,14 @@ def mock_command(request: MockRequest) -> int:
     finally:
         sock.close()
     return 0
+
+
+def _websocket_impl() -> str:
+    """uvicorn's sans-I/O websockets protocol where websockets is installed (the older one is
+    deprecated), else whatever uvicorn finds (wsproto, or no WebSocket support)."""
+    import importlib.util
+
+    return "websockets-sansio" if importlib.util.find_spec("websockets") else "auto"
 
 
 def _configure_log() -> None:
