@@ -666,6 +666,61 @@ def export_asyncapi(
     raise typer.Exit(outcome.exit_code)
 
 
+@app.command()
+def mock(
+    spec: Annotated[
+        str, typer.Argument(metavar="SPEC", show_default=False, help="The contract to serve.")
+    ],
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="The address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        str, typer.Option("--port", metavar="N", help="The port to listen on (0: any free one).")
+    ] = "4010",
+    seed: Annotated[
+        str | None,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            show_default=False,
+            help="Seed of the generated data: the same seed gives the same bytes (default: "
+            "drawn at start and printed).",
+        ),
+    ] = None,
+    first_event_ms: Annotated[
+        str,
+        typer.Option("--first-event-ms", metavar="MS", help="Delay before a stream's first event."),
+    ] = "200",
+    event_interval_ms: Annotated[
+        str,
+        typer.Option("--event-interval-ms", metavar="MS", help="Delay between a stream's events."),
+    ] = "50",
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+) -> None:
+    """Serve a mock of the contract: every operation, requests checked, responses from its
+    examples or generated from its schemas, streams of its events, its limits and errors.
+
+    `Prefer: error=CODE` (optionally `; phase=mid_stream`) answers with a catalogue error.
+    Exit status: 0 after Ctrl-C, 2 input or usage errors.
+    """
+    from contractgen.mock.run import MockRequest, mock_command, parse_count
+
+    with user_errors():
+        request = MockRequest(
+            spec=spec,
+            host=host,
+            port=parse_count("--port", port),
+            seed=None if seed is None else parse_count("--seed", seed),
+            first_event_ms=parse_count("--first-event-ms", first_event_ms),
+            event_interval_ms=parse_count("--event-interval-ms", event_interval_ms),
+            allow_external_refs=allow_external_refs,
+            max_bytes=max_file_size,
+        )
+        code = mock_command(request)
+    raise typer.Exit(code)
+
+
 def _write_report(report: str, output: Path | None) -> None:
     if output is None:
         typer.echo(report, nl=False, color=True)  # colour was decided already: keep it

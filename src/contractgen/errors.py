@@ -31,12 +31,15 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE003": "invalid baseline file",
     "USAGE004": "output file cannot be written",
     "USAGE005": "invalid scaffold option",
+    "USAGE006": "invalid mock option",
     "SCAF001": "a template cannot be rendered",
     "SCAF002": "generated code does not parse",
     "EXPORT001": "nothing to export",
     "EXPORT002": "a reference in an exported schema cannot be followed",
     "EXPORT003": "a value in an exported schema cannot be written as JSON",
     "EXPORT004": "an operationId names more than one operation",
+    "MOCK001": "the mock cannot listen on the address",
+    "MOCK002": "the contract has no operations to serve",
 }
 
 
