@@ -16,13 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contractgen.errors import ContractgenError, UsageError
-from contractgen.load.document import LoadOptions
-from contractgen.load.revision import load_input
 from contractgen.load.source import DEFAULT_MAX_BYTES
-from contractgen.load.structure import structure_problem
 from contractgen.mock.app import MockOptions, build_app
 from contractgen.mock.streams import Timing
-from contractgen.model.build import build_contract
+from contractgen.model.opening import open_contract
 from contractgen.printable import printable
 
 MAX_DELAY_MS = 600_000
@@ -79,18 +76,14 @@ def check_options(request: MockRequest) -> None:
 def prepare(request: MockRequest) -> PreparedMock:
     """The app for a contract (loaded, modelled); raises ContractgenError on bad input."""
     check_options(request)
-    options = LoadOptions(
-        max_bytes=request.max_bytes, allow_external_refs=request.allow_external_refs
+    opened = open_contract(
+        request.spec,
+        doing="serving",
+        max_bytes=request.max_bytes,
+        allow_external_refs=request.allow_external_refs,
     )
-    document = load_input(request.spec, options)
-    warnings = []
-    problem = structure_problem(document)
-    if problem is not None:
-        warnings.append(
-            f"{printable(document.root.display)}: warning: not valid OpenAPI: "
-            f"{printable(problem)}; serving what can be read"
-        )
-    contract = build_contract(document)
+    document, contract = opened.document, opened.contract
+    warnings = [opened.warning] if opened.warning else []
     if not contract.operations:
         raise MockError("MOCK002", "the contract has no operations to serve", document.root.display)
     seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
