@@ -8,6 +8,7 @@ one JSON object of what it saw; the test judges it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import sys
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chat_service_client import AsyncClient, Client, ClientConfig, StreamTruncated, errors
+from chat_service_client._client_runtime.breaker import BreakerSettings
+from chat_service_client._client_runtime.errors import CircuitOpen
 from chat_service_client._client_runtime.retry import RetryPolicy
 from chat_service_client.models import ChatCompletionRequest, ResponseCreateMessage
 
@@ -175,6 +178,129 @@ def truncated(url: str) -> dict[str, Any]:
             except StreamTruncated as raised:
                 return {"delivered": delivered, **error(raised)}
     return {"delivered": delivered, "class": None}
+
+
+class CuttingProxy:
+    """A TCP proxy to the service that drops its first connection after one SSE event's id.
+
+    The first response is forwarded up to the end of the frame whose `id` is `cut_after`,
+    then both sockets are closed, as a dropped connection looks to the client; later
+    connections are relayed whole. `heads` keeps each connection's request head.
+    """
+
+    def __init__(self, url: str, cut_after: str) -> None:
+        host, port = url.removeprefix("http://").split(":")
+        self.upstream = (host, int(port))
+        self.marker = f"\nid: {cut_after}".encode()
+        self.heads: list[str] = []
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(4)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        first = True
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.relay, args=(client, first), daemon=True).start()
+            first = False
+
+    def relay(self, client: socket.socket, cut: bool) -> None:
+        upstream = socket.create_connection(self.upstream)
+        threading.Thread(target=self.requests, args=(client, upstream), daemon=True).start()
+        sent = b""
+        try:
+            while chunk := upstream.recv(65536):
+                if not cut:
+                    client.sendall(chunk)
+                    continue
+                sent += chunk
+                at = sent.find(self.marker)
+                ends = [sent.find(end, at) for end in (b"\r\n\r\n", b"\n\n")] if at >= 0 else []
+                ends = [end for end in ends if end >= 0]
+                if ends:  # the frame is whole: send it, then drop the connection
+                    client.sendall(sent[: min(ends) + 2])
+                    break
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                client.shutdown(socket.SHUT_RDWR)
+            client.close()
+            upstream.close()
+
+    def requests(self, client: socket.socket, upstream: socket.socket) -> None:
+        received = b""
+        try:
+            while chunk := client.recv(65536):
+                if b"\r\n\r\n" not in received:
+                    received += chunk
+                    if b"\r\n\r\n" in received:
+                        self.heads.append(received.split(b"\r\n\r\n")[0].decode("latin-1"))
+                upstream.sendall(chunk)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def header(head: str, name: str) -> str | None:
+    for line in head.split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        if key.strip().lower() == name.lower():
+            return value.strip()
+    return None
+
+
+@case
+def resumed(url: str) -> dict[str, Any]:
+    proxy = CuttingProxy(url, cut_after="2")
+    try:
+        retry = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1)
+        with Client(config(proxy.url, "client-resume", retry=retry)) as api:
+            events = api.create_chat_completion_stream(chat("resumable"))
+            seen = [dump(event) for event in events]
+        return {
+            "events": seen,
+            "connections": events.connections,
+            "idempotency_key": events.idempotency_key,
+            "last_event_ids": [header(head, "Last-Event-ID") for head in proxy.heads],
+            "idempotency_keys": [header(head, "Idempotency-Key") for head in proxy.heads],
+        }
+    finally:
+        proxy.close()
+
+
+@case
+def breaker(url: str) -> dict[str, Any]:
+    settings = BreakerSettings(failure_threshold=3, cooldown_seconds=0.5)
+    options = {"retry": RetryPolicy(max_attempts=1), "breaker": settings}
+    outcomes: list[str] = []
+    with Client(config(url, "client-breaker", **options)) as api:
+
+        def attempt() -> None:
+            started = time.monotonic()
+            try:
+                api.retrieve_model(model_id="down")
+                outcomes.append("ok")
+            except CircuitOpen as raised:
+                fast = time.monotonic() - started < 0.05
+                outcomes.append(f"CircuitOpen remaining>0={raised.remaining > 0} fast={fast}")
+            except errors.ChatServiceError as raised:
+                outcomes.append(f"{type(raised).__name__} {raised.status}")
+
+        for _ in range(4):
+            attempt()
+        time.sleep(0.6)  # the cool-down: the next call is the probe, and the model is back
+        attempt()
+        attempt()
+        state = api.breakers["retrieveModel"].state
+    return {"outcomes": outcomes, "state": state}
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ from .service import Service
 USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
 BUSY: set[str] = set()
 """Models that have already answered "busy" once."""
+DOWN_CALLS = 3
+"""`retrieve_model("down")` answers 503 `overloaded` this many times, then the model."""
+CALLS: dict[str, int] = {}
 
 
 def mark(text: str) -> None:
@@ -68,7 +71,7 @@ class Implementation(Service):
         if body.messages[-1].content == "refuse":  # before any event: a problem response
             raise ContractError("invalid_request", "refused before the answer")
         if body.stream:
-            return self.answer(body.messages[-1].content, body.model, context)
+            return self.answer(body.messages[-1].content, body.model, context, last_event_id)
         return models.ChatCompletion.model_validate(
             {
                 "id": "chatcmpl-1",
@@ -87,10 +90,15 @@ class Implementation(Service):
         )
 
     async def answer(
-        self, prompt: str, model: str, context: RequestContext
+        self, prompt: str, model: str, context: RequestContext, last_event_id: str | None
     ) -> AsyncIterator[streams.CreateChatCompletionEvent]:
         try:
             mark(f"started {context.request_id}")
+            if prompt == "resumable":  # replays what follows Last-Event-ID (ids count from 1)
+                mark(f"resumable after {last_event_id}")
+                for event in self.script(model)[int(last_event_id or 0) :]:
+                    yield event
+                return
             if prompt == "thinking":  # a model that takes its time before the first token
                 await asyncio.sleep(30)
             status = {"id": "chatcmpl-1", "model": model, "created": 0, "state": "in_progress"}
@@ -118,6 +126,9 @@ class Implementation(Service):
 
     async def retrieve_model(self, *, model_id: str, context: RequestContext) -> models.Model:
         mark(f"retrieve {model_id}")
+        CALLS[model_id] = CALLS.get(model_id, 0) + 1
+        if model_id == "down" and CALLS[model_id] <= DOWN_CALLS:
+            raise ContractError("overloaded", "out of capacity for a moment")
         if model_id == "busy-once" and model_id not in BUSY:
             BUSY.add(model_id)
             raise ContractError("rate_limited", "try again in a second", retry_after=1)
@@ -131,6 +142,20 @@ class Implementation(Service):
                 "max_output_tokens": 1024,
             }
         )
+
+    def script(self, model: str) -> list[streams.CreateChatCompletionEvent]:
+        """A whole answer, event by event."""
+        status = {"id": "chatcmpl-2", "model": model, "created": 0, "state": "in_progress"}
+        done = {"id": "chatcmpl-2", "finish_reason": "stop", "usage": USAGE}
+        return [
+            streams.CreateChatCompletionStatusEvent(
+                data=models.StreamStatus.model_validate(status)
+            ),
+            self.delta("Hel"),
+            self.delta("lo"),
+            self.delta(" there!"),
+            streams.CreateChatCompletionDoneEvent(data=models.StreamDone.model_validate(done)),
+        ]
 
     def delta(self, text: str) -> streams.CreateChatCompletionDeltaEvent:
         piece = models.StreamDelta.model_validate({"index": 0, "content": text})
@@ -612,3 +637,34 @@ def test_a_dropped_stream_raises_stream_truncated(service: Service) -> None:
     assert [event["event"] for event in seen["delivered"]] == ["status", "delta"]
     assert (seen["events_seen"], seen["last_event_id"]) == (2, "2")
     assert_valid_events(service, seen["delivered"])
+
+
+def test_a_dropped_stream_resumes_with_last_event_id_and_no_duplicate(service: Service) -> None:
+    """A proxy cuts the first connection after event 2; the client resumes from there."""
+    seen = client_case(service, "resumed")
+    events = seen["events"]
+    assert [event["event"] for event in events] == ["status", "delta", "delta", "delta", "done"]
+    assert [event["id"] for event in events] == ["1", "2", "3", "4", "5"]
+    assert "".join(event["data"]["content"] for event in events[1:4]) == "Hello there!"
+    assert_valid_events(service, events)
+    assert seen["connections"] == 2
+    assert seen["last_event_ids"] == [None, "2"]
+    assert seen["idempotency_keys"] == [seen["idempotency_key"]] * 2  # one key, resume included
+    marks = service.marks.read_text().splitlines()
+    assert "resumable after None" in marks and "resumable after 2" in marks
+
+
+def test_the_circuit_breaker_opens_fails_fast_and_recovers(service: Service) -> None:
+    """Three 503s open it; the fourth call never reaches the service; the probe closes it."""
+    seen = client_case(service, "breaker")
+    assert seen["outcomes"] == [
+        "OverloadedError 503",
+        "OverloadedError 503",
+        "OverloadedError 503",
+        "CircuitOpen remaining>0=True fast=True",
+        "ok",
+        "ok",
+    ]
+    assert seen["state"] == "closed"
+    calls = [line for line in service.marks.read_text().splitlines() if line == "retrieve down"]
+    assert len(calls) == 5  # 3 failures, the probe and one more: the open circuit sent nothing

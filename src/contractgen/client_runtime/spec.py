@@ -70,6 +70,8 @@ class OperationSpec:
     websocket: WebSocketSpec | None = None
     idempotent: bool | None = None
     """None: decided by the method (GET, PUT, DELETE, ... are idempotent)."""
+    body_encoding: str = "json"
+    """How the request body is sent: `json`, or `form` (application/x-www-form-urlencoded)."""
 
     @property
     def is_idempotent(self) -> bool:

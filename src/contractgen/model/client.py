@@ -26,7 +26,14 @@ def client_operation_spec(op: Operation) -> spec.OperationSpec:
         path=op.path,
         stream=client_stream_spec(op, stream) if stream is not None else None,
         websocket=client_websocket_spec(op),
+        body_encoding=body_encoding(op),
     )
+
+
+def body_encoding(op: Operation) -> str:
+    """`form` for a body offered only URL-encoded (the server decodes it so), else `json`."""
+    body = op.request_body
+    return "form" if body is not None and body.form_schema() is not None else "json"
 
 
 def client_stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:

@@ -27,6 +27,7 @@ from pydantic_core import to_jsonable_python
 from .breaker import Breakers, CircuitBreaker
 from .config import ClientConfig
 from .errors import ApiError, ErrorCatalogue, ProtocolViolation, StreamTruncated
+from .forms import FORM_MEDIA_TYPE, encode_form
 from .retry import RetryPlan, is_failure
 from .spec import OperationSpec, StreamSpec, WebSocketSpec
 from .streams import MEDIA_TYPES, StreamDecoder, StreamProgress, aread_events, read_events
@@ -76,10 +77,14 @@ class _Call:
         self.operation = operation
         self.url = render_path(operation.path, path_params)
         self.params = dict(params) if params else None
-        self.body = (
-            None if json is None else to_jsonable_python(json, by_alias=True, exclude_none=True)
-        )
+        self.body: Any = None
+        self.content: bytes | None = None
         self.headers = dict(headers or {})
+        if json is not None and operation.body_encoding == "form":
+            self.content = encode_form(json)
+            self.headers["Content-Type"] = FORM_MEDIA_TYPE
+        elif json is not None:
+            self.body = to_jsonable_python(json, by_alias=True, exclude_none=True)
         stream = operation.stream
         if stream is not None:
             self.headers.setdefault("Accept", stream.media_type or MEDIA_TYPES[stream.format])
@@ -118,6 +123,7 @@ class _Call:
             self.url,
             params=self.params,
             json=self.body,
+            content=self.content,
             headers=headers,
             timeout=self.timeout,
         )
@@ -280,7 +286,11 @@ class BaseClient:
         timeout: httpx.Timeout | None = None,
         idempotency_key: str | None = None,
     ) -> T:
-        """Call a non-streaming operation; its response as `adapter`'s type."""
+        """Call a non-streaming operation; its response as `adapter`'s type.
+
+        `json` is the request body, sent as the operation's `body_encoding` says (JSON, or a
+        URL-encoded form).
+        """
         call = self._core.call(
             operation,
             path_params=path_params,
