@@ -8,6 +8,7 @@ the checks run in the child so the big generated modules never load into the tes
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -355,16 +356,40 @@ INSPECT_CLIENT = textwrap.dedent(
         "streaming": sorted(k for k, op in client.OPERATIONS.items() if op.stream is not None),
         "methods": methods,
         "servers": sorted(m for m in sys.modules if m.split(".")[0] in ("fastapi", "starlette")),
+        "file": client.__file__,
     }))
     """
 )
 
 
-def test_the_client_has_a_method_for_every_operation(scaffolded) -> None:
+def test_the_client_installs_and_has_a_method_for_every_operation(scaffolded, tmp_path) -> None:
     name, out, package, streaming = scaffolded
+    site = tmp_path / "site"
+    # pip builds the client's wheel (hatchling, as its pyproject says) and installs it; its
+    # three dependencies are this environment's, so nothing is downloaded.
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(out / "client"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr[-4000:]
     child = subprocess.run(
         [sys.executable, "-c", INSPECT_CLIENT, f"{package}_client"],
-        cwd=out / "client",
+        cwd=tmp_path,  # not the client's folder: the installed package is what imports
+        env={**os.environ, "PYTHONPATH": str(site)},
         capture_output=True,
         text=True,
         check=False,
@@ -372,6 +397,7 @@ def test_the_client_has_a_method_for_every_operation(scaffolded) -> None:
     )
     assert child.returncode == 0, child.stderr[-4000:]
     seen = json.loads(child.stdout)
+    assert seen["file"].startswith(str(site)), seen["file"]
     assert seen["servers"] == []
     assert seen["operations"] == len(_spec_operations(SPECS[name][0]))
     assert len(seen["streaming"]) == streaming

@@ -83,8 +83,11 @@ def render_files(
         texts[item.path] = item.content if item.content is not None else _render(env, item)
     python = [item.path for item in planned if item.kind == "python" and item.formatted]
     texts.update(format_python({path: texts[path] for path in python}))
+    parsed: set[tuple[Kind, str]] = set()  # the client's models.py is the server's, byte for byte
     for item in planned:
-        _check_parses(item, texts[item.path])
+        if (item.kind, texts[item.path]) not in parsed:
+            _check_parses(item, texts[item.path])
+            parsed.add((item.kind, texts[item.path]))
     return [RenderedFile(item.path, texts[item.path], item.owner) for item in planned]
 
 
@@ -140,10 +143,11 @@ def format_python(sources: Mapping[str, str]) -> dict[str, str]:
 def _split_long_strings(root: Path, files: Sequence[str]) -> list[str]:
     """Split the value strings ruff left past the line length; the files that changed."""
     changed = []
+    done: dict[str, str] = {}  # a text met twice (the models, in the server and the client)
     for path in files:
         target = root / path
         text = target.read_text(encoding="utf-8")
-        split = split_long_strings(text, LINE_LENGTH)
+        split = done.get(text) or done.setdefault(text, split_long_strings(text, LINE_LENGTH))
         if split != text:
             target.write_text(split, encoding="utf-8")
             changed.append(path)
