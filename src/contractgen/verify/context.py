@@ -31,6 +31,8 @@ class Run:
     hidden_headers: tuple[str, ...] = ()
     """Lower-case names of `--header`s whose values a curl command elides (credentials)."""
     timeout: float = 30.0
+    quiet_seconds: float = 1.0
+    """A WebSocket session ends when the server has sent nothing for this long."""
     findings: list[Finding] = field(default_factory=list)
     latency: dict[str, Samples] = field(default_factory=dict)
 

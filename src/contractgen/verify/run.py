@@ -51,6 +51,7 @@ class VerifyRequest:
     baseline: Path | None = None
     format: ReportFormat = ReportFormat.TEXT
     timeout: float = 30.0
+    quiet_seconds: float = 1.0
     allow_external_refs: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     color: bool = False
@@ -117,6 +118,7 @@ def verify_command(request: VerifyRequest) -> VerifyOutcome:
         Schemas(SchemaBundler(document)),
         hidden_headers=tuple(name.lower() for name in headers),
         timeout=request.timeout,
+        quiet_seconds=request.quiet_seconds,
     )
     maker = RequestMaker(request.base_url, run.schemas, headers, seed)
     with httpx.Client(timeout=request.timeout, follow_redirects=False) as client:

@@ -20,8 +20,6 @@ from contractgen.verify import rules
 from contractgen.verify.context import Run
 from contractgen.verify.plan import Exercise, HttpRequest, get_pointer
 
-QUIET_SECONDS = 1.5
-"""A session ends when the server has sent nothing for this long."""
 MAX_MESSAGES = 200
 NORMAL_CLOSES = frozenset({1000, 1001, 1005})
 
@@ -115,7 +113,7 @@ class _ServerMessages:
     def drain(self, connection: Any) -> None:
         while self.count < MAX_MESSAGES:
             try:
-                text = connection.recv(timeout=QUIET_SECONDS)
+                text = connection.recv(timeout=self.run.quiet_seconds)
             except TimeoutError:
                 return
             self.count += 1
