@@ -5,7 +5,9 @@ milliseconds. `--save-baseline FILE` writes them as JSON; `--baseline FILE` comp
 samples with a saved one by the one-sided Mann-Whitney U test (scipy) and an effect size,
 the probability that a new sample is slower than a baseline one (U / (n1 * n2)). A regression
 is reported only when both say so: p below `ALPHA` and the effect at least `LARGE_EFFECT`
-(Vargha and Delaney's "large", 0.71), so noise and trivial shifts do not fail a build.
+(Vargha and Delaney's "large", 0.71), so noise and trivial shifts do not fail a build; and
+the median must be slower by at least `MIN_SHIFT_MS` and `MIN_SHIFT_RATIO` of the baseline's,
+since a sub-millisecond shift can be statistically real and still mean nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from contractgen.verify.context import Samples
 
 ALPHA = 0.01
 LARGE_EFFECT = 0.71
+MIN_SHIFT_MS = 5.0
+MIN_SHIFT_RATIO = 0.10
 MIN_SAMPLES = 5
 """Fewer samples on either side than this are not compared (the test has no power)."""
 BASELINE_VERSION = 1
@@ -103,7 +107,9 @@ class Comparison:
 
     @property
     def regression(self) -> bool:
-        return self.p_value < ALPHA and self.effect >= LARGE_EFFECT
+        shift = self.median_new - self.median_old
+        meaningful = shift >= max(MIN_SHIFT_MS, MIN_SHIFT_RATIO * self.median_old)
+        return self.p_value < ALPHA and self.effect >= LARGE_EFFECT and meaningful
 
     def sentence(self) -> str:
         return (
