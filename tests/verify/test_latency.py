@@ -71,8 +71,13 @@ def test_a_run_saves_samples_and_compares_with_a_slower_server(tmp_path: Path) -
     assert "VER041" not in {f.rule_id for f in again.findings}
     with serve(CHAT, first_event_ms=200, event_interval_ms=0) as base:
         slower = verify(
-            CHAT, base, include=include, max_examples=8, baseline=baseline,
-            max_first_event_ms=100, save_baseline=fast,
+            CHAT,
+            base,
+            include=include,
+            max_examples=8,
+            baseline=baseline,
+            max_first_event_ms=100,
+            save_baseline=fast,
         )
     ids = [f.rule_id for f in slower.findings]
     assert "VER041" in ids and "VER040" in ids and slower.exit_code == 1

@@ -21,6 +21,8 @@ class Samples:
 
     first_event_ms: list[float] = field(default_factory=list)
     duration_ms: list[float] = field(default_factory=list)
+    events: int = 0
+    """Events read (and checked) over all of this operation's streams."""
 
 
 @dataclass

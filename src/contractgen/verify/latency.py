@@ -47,7 +47,7 @@ def summary_line(samples: Samples) -> str:
 
     return (
         f"first event {three(samples.first_event_ms)}; stream {three(samples.duration_ms)} "
-        f"({len(samples.duration_ms)} streams)"
+        f"({len(samples.duration_ms)} streams, {samples.events} events)"
     )
 
 

@@ -25,7 +25,7 @@ from contractgen.report import ReportFormat, RuleInfo, render
 from contractgen.report.finding import Finding, Level
 from contractgen.report.summary import summarize
 from contractgen.verify import latency, probes, rules
-from contractgen.verify.context import Run
+from contractgen.verify.context import Run, Samples
 from contractgen.verify.plan import RequestMaker, Schemas, selected
 from contractgen.verify.responses import check_response
 from contractgen.verify.streams import exercise_stream
@@ -194,7 +194,7 @@ def _exercise(
 
 
 def _latency_findings(
-    run: Run, request: VerifyRequest, baseline: dict[str, latency.Samples] | None
+    run: Run, request: VerifyRequest, baseline: dict[str, Samples] | None
 ) -> None:
     for key, samples in sorted(run.latency.items()):
         op = run.contract.operation(key)

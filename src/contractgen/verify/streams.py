@@ -230,6 +230,7 @@ class _StreamCheck:
             samples = self.run.samples(self.op)
             samples.first_event_ms.append((self.first - self.started) * 1000)
             samples.duration_ms.append((end - self.started) * 1000)
+            samples.events += len(self.events)
         where = stream.extension_location or stream.location
         cut = f" ({self.cut})" if self.cut else ""
         if stream.terminal:

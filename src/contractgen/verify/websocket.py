@@ -154,5 +154,5 @@ class _ServerMessages:
             location = union
         if compiled is None:
             return
-        for pointer, error in compiled.errors(message):
-            self.report(location, f"{label} at {pointer}: {error}")
+        for pointer, problem in compiled.errors(message):
+            self.report(location, f"{label} at {pointer}: {problem}")
