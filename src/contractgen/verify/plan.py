@@ -175,7 +175,7 @@ class RequestMaker:
 
     def exercises(self, op: Operation, count: int) -> Iterator[Exercise]:
         rng = self.rng(op)
-        bodies = self._bodies(op, rng, count)
+        bodies = self.bodies(op, rng, count)
         stream = served_stream(op)
         for index in range(count):
             body = bodies[index] if bodies else None
@@ -256,7 +256,7 @@ class RequestMaker:
             return None
         return self.schemas.compile(op.request_body.json_schema())
 
-    def _bodies(self, op: Operation, rng: random.Random, count: int) -> list[Any]:
+    def bodies(self, op: Operation, rng: random.Random, count: int) -> list[Any]:
         if op.request_body is None:
             return []
         compiled = self.body_schema(op)

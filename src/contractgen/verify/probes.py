@@ -163,7 +163,7 @@ def probe_rate_limit(
         return
     quota, _, _, op, limit = min(candidates, key=lambda item: item[:3])
     rng = random.Random(maker.seed)
-    bodies = maker._bodies(op, rng, 1)
+    bodies = maker.bodies(op, rng, 1)
     body = bodies[0] if bodies else None
     for stream in op.streams:
         if stream.stream_flag and isinstance(body, dict):
