@@ -721,6 +721,135 @@ def mock(
     raise typer.Exit(code)
 
 
+@app.command()
+def verify(
+    spec: Annotated[
+        str, typer.Argument(metavar="SPEC", show_default=False, help="The contract to verify.")
+    ],
+    base_url: Annotated[
+        str,
+        typer.Option(
+            "--base-url", metavar="URL", show_default=False, help="The running server to verify."
+        ),
+    ],
+    max_examples: Annotated[
+        int, typer.Option("--max-examples", metavar="N", help="Requests per operation.")
+    ] = 3,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            metavar="S",
+            show_default=False,
+            help="Seed of the generated requests (default: drawn and printed).",
+        ),
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            "-H",
+            metavar="'NAME: VALUE'",
+            show_default=False,
+            help="A header sent with every request (repeatable), such as a credential.",
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--include",
+            metavar="OP",
+            show_default=False,
+            help="Verify only these operations: operationIds or 'METHOD /path', globs allowed.",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", metavar="OP", show_default=False, help="Do not verify these operations."
+        ),
+    ] = None,
+    probe: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--probe",
+            metavar="KIND",
+            show_default=False,
+            help="Also break declared limits on purpose: limits, rate-limits (repeatable).",
+        ),
+    ] = None,
+    max_first_event_ms: Annotated[
+        float | None,
+        typer.Option(
+            "--max-first-event-ms",
+            metavar="MS",
+            show_default=False,
+            help="Fail when a stream's p95 time to first event is over this budget.",
+        ),
+    ] = None,
+    save_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-baseline", metavar="FILE", show_default=False, help="Store latency samples."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            show_default=False,
+            help="Compare latency with stored samples (Mann-Whitney U and effect size).",
+        ),
+    ] = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            case_sensitive=False,
+            show_default=False,
+            help="text (the default), json, sarif, github, junit, markdown or html.",
+        ),
+    ] = ReportFormat.TEXT,
+    allow_external_refs: AllowExternalRefsOption = False,
+    max_file_size: MaxFileSizeOption = DEFAULT_MAX_BYTES,
+    color: ColorOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Verify a running server against the contract: every operation exercised with valid
+    requests, responses, streams and WebSocket messages checked.
+
+    Exit status: 0 clean, 1 findings, 2 input or usage errors or an unreachable server.
+    """
+    from contractgen.verify.run import VerifyRequest, verify_command
+
+    request = VerifyRequest(
+        spec=spec,
+        base_url=base_url,
+        max_examples=max_examples,
+        seed=seed,
+        headers=header or (),
+        include=include or (),
+        exclude=exclude or (),
+        probes=probe or (),
+        max_first_event_ms=max_first_event_ms,
+        save_baseline=save_baseline,
+        baseline=baseline,
+        format=format,
+        allow_external_refs=allow_external_refs,
+        max_bytes=max_file_size,
+        color=_use_color(color, output),
+    )
+    with user_errors():
+        outcome = verify_command(request)
+        for message in outcome.messages:
+            typer.echo(message, err=True)
+        _write_report(outcome.report, output)
+    raise typer.Exit(outcome.exit_code)
+
+
 def _write_report(report: str, output: Path | None) -> None:
     if output is None:
         typer.echo(report, nl=False, color=True)  # colour was decided already: keep it

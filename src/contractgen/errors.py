@@ -32,6 +32,7 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "USAGE004": "output file cannot be written",
     "USAGE005": "invalid scaffold option",
     "USAGE006": "invalid mock option",
+    "USAGE007": "invalid verify option",
     "SCAF001": "a template cannot be rendered",
     "SCAF002": "generated code does not parse",
     "EXPORT001": "nothing to export",
@@ -40,6 +41,9 @@ LOAD_ERROR_CODES: dict[str, str] = {
     "EXPORT004": "an operationId names more than one operation",
     "MOCK001": "the mock cannot listen on the address",
     "MOCK002": "the contract has no operations to serve",
+    "VERIFY001": "the server cannot be reached",
+    "VERIFY002": "invalid latency baseline file",
+    "VERIFY003": "no operation is selected to verify",
 }
 
 

@@ -54,7 +54,7 @@ def test_docs_rules_md_is_in_sync() -> None:
 
 def test_docs_errors_md_documents_every_code() -> None:
     text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    pattern = r"^\| ((?:LOAD|USAGE|SCAF|EXPORT|MOCK)\d{3}) \|"
+    pattern = r"^\| ((?:LOAD|USAGE|SCAF|EXPORT|MOCK|VERIFY)\d{3}) \|"
     documented = set(re.findall(pattern, text, re.MULTILINE))
     assert documented == set(LOAD_ERROR_CODES)
 

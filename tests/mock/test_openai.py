@@ -13,8 +13,8 @@ import httpx
 import jsonschema
 import pytest
 
-from contractgen.mock.generate import generate
 from contractgen.model.contract import Operation, is_json_media_type
+from contractgen.model.generate import generate
 from contractgen.model.service import served_stream
 from tests.mock._helpers import Schemas, serve, sse_frames
 

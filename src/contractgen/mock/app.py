@@ -33,13 +33,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from contractgen.load.document import Document
-from contractgen.mock.generate import generate
 from contractgen.mock.operations import BodyPlan, MockOperation
 from contractgen.mock.prefer import PreferenceError, PreferredError, preferred_error
 from contractgen.mock.requests import check_request
 from contractgen.mock.streams import Timing, mock_events
 from contractgen.mock.websocket import WebSocketPlan, mock_handler
 from contractgen.model.contract import Contract, is_json_media_type
+from contractgen.model.generate import generate
 from contractgen.model.json_schema import SchemaBundler
 from contractgen.model.service import operation_key, runtime_specs
 from contractgen.runtime.context import ContractError, RequestContext

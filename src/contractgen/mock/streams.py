@@ -20,8 +20,8 @@ from typing import Any
 
 import anyio
 
-from contractgen.mock.generate import generate
 from contractgen.mock.operations import EventPlan, MockOperation
+from contractgen.model.generate import generate
 from contractgen.runtime.context import ContractError, RequestContext
 from contractgen.runtime.spec import ErrorCode, StreamSpec
 from contractgen.runtime.streaming import Event, top_field

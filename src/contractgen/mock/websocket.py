@@ -22,9 +22,9 @@ from typing import Annotated, Any
 import anyio
 from pydantic import AfterValidator, TypeAdapter
 
-from contractgen.mock.generate import generate
 from contractgen.mock.operations import DONE_WORDS, CompiledSchema, MockOperation
 from contractgen.mock.streams import MAX_BODY, MIN_BODY, Timing
+from contractgen.model.generate import generate
 from contractgen.runtime.context import ContractError, RequestContext
 from contractgen.runtime.spec import ErrorCode
 from contractgen.runtime.streaming import top_field

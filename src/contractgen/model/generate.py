@@ -1,5 +1,7 @@
 """Data from a JSON Schema, deterministic for a seed, and checked against the schema.
 
+Shared by `mock` (responses, events) and `verify` (requests), so it lives on the model floor.
+
 A small generator, not a search: it walks a bundled schema (draft 2020-12, every `$ref` to
 `#/$defs/...`, as `model.json_schema` writes it) and builds one value per node, driven by a
 `random.Random`, so one seed gives the same value every run. The schema's own `examples`
@@ -27,7 +29,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from contractgen.mock.regex import from_pattern
+from contractgen.model.regex import from_pattern
 
 ATTEMPTS = 8
 """Random draws tried before the minimal mode."""

@@ -1,0 +1,1 @@
+"""`contractgen verify`: a running server exercised against its contract."""
