@@ -30,12 +30,22 @@ FLAGS = (
     "heartbeat_gap",
     "ws_outside_union",
     "undeclared_status",
+    "bad_body",
+    "wrong_media_type",
+    "rate_limited_no_retry_after",
+    "stream_too_long",
+    "bad_framing",
+    "ws_wrong_subprotocol",
+    "ws_bad_close",
+    "ws_no_1009",
 )
 MAX_BYTES = 1048576
 RATE_QUOTA = 5
 """The test copy of the contract lowers every `rpm` quota to this."""
 HEARTBEAT_SECONDS = 1
 """... and the chat stream's heartbeat interval to this."""
+MAX_DURATION_SECONDS = 4
+"""... and the chat stream's longest life to this."""
 
 
 def fast_spec(tmp: Path) -> str:
@@ -46,6 +56,8 @@ def fast_spec(tmp: Path) -> str:
         f"heartbeat: {{comment: true, intervalSeconds: {HEARTBEAT_SECONDS}}}",
     )
     text = text.replace("heartbeatSeconds: 15", f"heartbeatSeconds: {HEARTBEAT_SECONDS}")
+    text = text.replace("maxDurationSeconds: 600", f"maxDurationSeconds: {MAX_DURATION_SECONDS}")
+    assert f"maxDurationSeconds: {MAX_DURATION_SECONDS}," in text
     text = text.replace("quota: 600,", f"quota: {RATE_QUOTA},")
     assert f"intervalSeconds: {HEARTBEAT_SECONDS}}}" in text and f"quota: {RATE_QUOTA}," in text
     path = tmp / "chat-service.yaml"
@@ -91,9 +103,13 @@ def broken_app(*flags: str) -> Starlette:
         document, refused = await body_of(request)
         if refused is not None:
             return refused
+        if "rate_limited_no_retry_after" in on:
+            return _problem("rate_limited", 429, retryable=True)
         if not document.get("stream"):
             if "undeclared_status" in on:
                 return JSONResponse({"error": "teapot"}, 418)
+            if "wrong_media_type" in on:
+                return Response("Hello there!", 200, media_type="text/plain")
             return JSONResponse(
                 {
                     "id": "chatcmpl-1",
@@ -149,7 +165,7 @@ def broken_app(*flags: str) -> Starlette:
             {
                 "id": request.path_params["model_id"],
                 "object": "model",
-                "created": 1795430400,
+                "created": "yesterday" if "bad_body" in on else 1795430400,
                 "owned_by": "example",
                 "context_window": 128000,
                 "max_output_tokens": 4096,
@@ -157,7 +173,7 @@ def broken_app(*flags: str) -> Starlette:
         )
 
     async def realtime(websocket: WebSocket) -> None:
-        await websocket.accept(subprotocol="chat.v1")
+        await websocket.accept(subprotocol=None if "ws_wrong_subprotocol" in on else "chat.v1")
         await websocket.send_json(
             {
                 "type": "session.created",
@@ -169,10 +185,13 @@ def broken_app(*flags: str) -> Starlette:
                 text = await websocket.receive_text()
             except Exception:  # the client went away
                 return
-            if len(text.encode()) > 131072:
+            if len(text.encode()) > 131072 and "ws_no_1009" not in on:
                 await websocket.close(1009)
                 return
-            message = json.loads(text)
+            try:
+                message = json.loads(text)
+            except ValueError:  # (an oversized probe let through by ws_no_1009)
+                continue
             request_id = message.get("request_id", "r")
             kind = message.get("type")
             if "ws_outside_union" in on:
@@ -181,6 +200,9 @@ def broken_app(*flags: str) -> Starlette:
                 await websocket.send_json(
                     {"type": "session.updated", "request_id": request_id, "session": {}}
                 )
+                if "ws_bad_close" in on:
+                    await websocket.close(4999)
+                    return
                 continue
             if kind == "response.create":
                 await websocket.send_json(
@@ -194,6 +216,9 @@ def broken_app(*flags: str) -> Starlette:
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
             )
+            if "ws_bad_close" in on:
+                await websocket.close(4999)
+                return
 
     return Starlette(
         routes=[
@@ -222,9 +247,15 @@ async def _events(on: set[str]) -> AsyncIterator[bytes]:
     yield _frame("status", status, 1)
     if "undeclared_event" in on:
         yield _frame("thinking", {"text": "hmm"}, 2)
+    if "bad_framing" in on:
+        yield b"event: delta\nid: 2\ndata: {not json\n\n"
     for index, piece in enumerate(("Hello", " there!")):
         if "heartbeat_gap" in on:
             await asyncio.sleep(HEARTBEAT_SECONDS * 2.5)
+        if "stream_too_long" in on:  # heartbeats on time, but past the stream's longest life
+            for _ in range(2 * MAX_DURATION_SECONDS // HEARTBEAT_SECONDS):
+                await asyncio.sleep(HEARTBEAT_SECONDS / 2)
+                yield b": keep-alive\n\n"
         delta: dict[str, Any] = {"index": -1 if "bad_payload" in on else 0, "content": piece}
         yield _frame("delta", delta, 3 + index)
     if "sentinel_first" in on:

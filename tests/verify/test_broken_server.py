@@ -21,6 +21,14 @@ CASES = [
     ("heartbeat_gap", ["createChatCompletion"], [], "VER014"),
     ("ws_outside_union", ["GET /v1/realtime"], [], "VER021"),
     ("undeclared_status", ["createChatCompletion"], [], "VER001"),
+    ("bad_body", ["retrieveModel"], [], "VER002"),
+    ("wrong_media_type", ["createChatCompletion"], [], "VER003"),
+    ("rate_limited_no_retry_after", ["createChatCompletion"], [], "VER005"),
+    ("stream_too_long", ["createChatCompletion"], [], "VER015"),
+    ("bad_framing", ["createChatCompletion"], [], "VER016"),
+    ("ws_wrong_subprotocol", ["GET /v1/realtime"], [], "VER020"),
+    ("ws_bad_close", ["GET /v1/realtime"], [], "VER022"),
+    ("ws_no_1009", ["GET /v1/realtime"], ["limits"], "VER032"),
 ]
 
 
@@ -49,7 +57,7 @@ def test_each_violation_is_reported_by_its_rule(
     assert finding.location.file.endswith("chat-service.yaml")
     assert finding.location.line is not None
     assert finding.scope and finding.scope[0] in finding.message
-    if rule not in ("VER021",):
+    if rule not in ("VER020", "VER021", "VER022", "VER032"):
         assert "request: curl -X " in finding.message
     else:
         assert "request: curl -X GET" in finding.message and "ws://" in finding.message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -75,19 +76,20 @@ def exercise_stream(run: Run, client: httpx.Client, exercise: Exercise) -> None:
         reader = _StreamCheck(run, op, stream, exercise, started)
         activity = Activity(started=time.monotonic())
         deadline = started + max_duration + DURATION_SLACK_SECONDS if max_duration else None
+        overdue: list[float] = []
+        chunks = _until(response.iter_raw(), deadline, overdue)
         try:
-            for item in read_items(response.iter_raw(), stream.format, activity):
+            for item in read_items(chunks, stream.format, activity):
                 reader.item(item)
-                if deadline is not None and time.monotonic() > deadline:
-                    run.report(
-                        rules.STREAM_DURATION,
-                        op,
-                        op.limits.source("stream.maxDurationSeconds") or stream.location,
-                        f"the stream was still open after {max_duration} s "
-                        "(stream.maxDurationSeconds)",
-                        request,
-                    )
-                    return
+            if overdue:  # checked on every chunk: heartbeats alone keep a stream open too
+                run.report(
+                    rules.STREAM_DURATION,
+                    op,
+                    op.limits.source("stream.maxDurationSeconds") or stream.location,
+                    f"the stream was still open after {max_duration} s (stream.maxDurationSeconds)",
+                    request,
+                )
+                return
         except httpx.ReadTimeout:
             activity.saw(time.monotonic())
             reader.cut = f"no byte for {read:.0f} s"
@@ -270,3 +272,15 @@ def _pointer(document: Any, pointer: str) -> Any:
         else:
             return None
     return node
+
+
+def _until(
+    chunks: Iterable[bytes], deadline: float | None, overdue: list[float]
+) -> Iterator[bytes]:
+    """The chunks until `deadline` (monotonic) passes; then the time it was seen, in `overdue`."""
+    for chunk in chunks:
+        now = time.monotonic()
+        if deadline is not None and now > deadline:
+            overdue.append(now)
+            return
+        yield chunk
