@@ -24,6 +24,8 @@ CASES = [
     ("bad_body", ["retrieveModel"], [], "VER002"),
     ("wrong_media_type", ["createChatCompletion"], [], "VER003"),
     ("rate_limited_no_retry_after", ["createChatCompletion"], [], "VER005"),
+    # ... and its 429 response declares the header required, so it is missing too
+    ("rate_limited_no_retry_after", ["createChatCompletion"], [], "VER004"),
     ("stream_too_long", ["createChatCompletion"], [], "VER015"),
     ("bad_framing", ["createChatCompletion"], [], "VER016"),
     ("ws_wrong_subprotocol", ["GET /v1/realtime"], [], "VER020"),
@@ -45,7 +47,9 @@ def test_the_server_without_violations_passes_every_check(spec: str) -> None:
     assert any(f.rule_id == "VER042" for f in outcome.findings)  # latency was measured
 
 
-@pytest.mark.parametrize(("flag", "include", "probes", "rule"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("flag", "include", "probes", "rule"), CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES]
+)
 def test_each_violation_is_reported_by_its_rule(
     spec: str, flag: str, include: list[str], probes: list[str], rule: str
 ) -> None:
