@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contractgen.client_runtime import spec
 from contractgen.model.contract import Contract, Operation
-from contractgen.model.service import operation_key, served_stream
+from contractgen.model.service import heartbeat_seconds, operation_key, served_stream
 from contractgen.model.stream import Stream
 
 
@@ -40,9 +40,6 @@ def client_stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:
     """What a client must know to read the stream: its framing, its end, its time bounds."""
     limits = op.limits
     heartbeat = stream.heartbeat
-    heartbeat_seconds = (heartbeat.interval_seconds if heartbeat else None) or (
-        limits.stream_heartbeat_seconds
-    )
     return spec.StreamSpec(
         format=stream.format.value,
         media_type=stream.media_type.split(";")[0].strip(),
@@ -51,7 +48,7 @@ def client_stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:
         discriminator=stream.discriminator or "event",
         sentinel=stream.sentinel,
         heartbeat_event=heartbeat.event if heartbeat and not heartbeat.comment else None,
-        heartbeat_seconds=heartbeat_seconds,
+        heartbeat_seconds=heartbeat_seconds(op, stream),
         idle_timeout_seconds=limits.stream_idle_timeout_seconds,
         max_duration_seconds=limits.stream_max_duration_seconds,
         resume=stream.resume_last_event_id,

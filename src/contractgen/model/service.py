@@ -87,12 +87,16 @@ def served_stream(op: Operation) -> Stream | None:
     return next(iter(sse or op.streams), None)
 
 
+def heartbeat_seconds(op: Operation, stream: Stream) -> float | None:
+    """The stream's heartbeat interval: its own `heartbeat`, else the operation's limit."""
+    heartbeat = stream.heartbeat
+    interval = heartbeat.interval_seconds if heartbeat else None
+    return interval or op.limits.stream_heartbeat_seconds
+
+
 def stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:
     limits = op.limits
     heartbeat = stream.heartbeat
-    heartbeat_seconds = (heartbeat.interval_seconds if heartbeat else None) or (
-        limits.stream_heartbeat_seconds
-    )
     return spec.StreamSpec(
         format=stream.format.value,
         media_type=stream.media_type.split(";")[0].strip(),
@@ -101,7 +105,7 @@ def stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:
         error_event=stream.error_event,
         discriminator=stream.discriminator or "event",
         sentinel=stream.sentinel,
-        heartbeat_seconds=heartbeat_seconds,
+        heartbeat_seconds=heartbeat_seconds(op, stream),
         heartbeat_event=heartbeat.event if heartbeat and not heartbeat.comment else None,
         max_duration_seconds=limits.stream_max_duration_seconds,
         idle_timeout_seconds=limits.stream_idle_timeout_seconds,
