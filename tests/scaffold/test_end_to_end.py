@@ -668,3 +668,34 @@ def test_the_circuit_breaker_opens_fails_fast_and_recovers(service: Service) -> 
     assert seen["state"] == "closed"
     calls = [line for line in service.marks.read_text().splitlines() if line == "retrieve down"]
     assert len(calls) == 5  # 3 failures, the probe and one more: the open circuit sent nothing
+
+
+def test_verify_holds_the_scaffolded_service_to_its_contract(service: Service) -> None:
+    """The loop closed: `contractgen verify`, limit probes included, reports only what the
+    test's service leaves unimplemented (a 501 the contract does not declare)."""
+    from contractgen.report.finding import Level
+    from contractgen.verify.run import VerifyRequest, verify_command
+
+    outcome = verify_command(
+        VerifyRequest(
+            spec=str(service.spec),
+            base_url=service.url,
+            headers=["Authorization: Bearer verify-e2e"],
+            seed=5,
+            max_examples=2,
+            probes=["limits"],
+            timeout=20.0,
+            quiet_seconds=0.5,
+        )
+    )
+    failing = {
+        (f.rule_id, f.scope[0], "answered 501" in f.message)
+        for f in outcome.findings
+        if f.level.rank >= Level.WARNING.rank
+    }
+    unimplemented = {
+        ("VER001", "POST /v1/completions", True),
+        ("VER001", "POST /v1/embeddings", True),
+    }
+    assert failing == unimplemented, outcome.report
+    assert any(f.rule_id == "VER042" for f in outcome.findings), "the chat stream was timed"
