@@ -24,8 +24,9 @@ from contractgen.report.finding import Level
 
 app = typer.Typer(
     name="contractgen",
-    help="Contract-first toolkit for streaming APIs: validate OpenAPI contracts, and find the "
-    "changes between two that break clients.",
+    help="Contract-first toolkit for streaming APIs: validate an OpenAPI contract, find the "
+    "changes that break clients, scaffold its service and client, mock it, and verify a running "
+    "server against it.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
