@@ -21,7 +21,6 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any
 
 from fastapi import FastAPI
@@ -209,7 +208,7 @@ class _Server:
                 path=mock.path_values(websocket.url.path),
                 query=websocket.query_params.multi_items(),
                 headers=websocket.headers,
-                cookies=_cookies(websocket.headers.get("cookie", "")),
+                cookies=websocket.cookies,
                 body=b"",
                 content_type="",
             )
@@ -300,15 +299,6 @@ def _loc_pointer(loc: Any) -> str:
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
         parts = parts[1:]
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _cookies(header: str) -> dict[str, str]:
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header)
-    except Exception:
-        return {}
-    return {name: morsel.value for name, morsel in cookies.items()}
 
 
 # --- the request log ----------------------------------------------------------------------
