@@ -7,6 +7,7 @@ Nothing here knows about findings or reporters.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,24 @@ def split_pointer(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"JSON Pointer must start with '/': {pointer!r}")
     return [unescape_token(token) for token in pointer[1:].split("/")]
+
+
+def value_at(document: Any, pointer: str) -> Any:
+    """The value a JSON Pointer names in a decoded JSON document, or None where there is none
+    (a malformed pointer names nothing)."""
+    try:
+        tokens = split_pointer(pointer)
+    except ValueError:
+        return None
+    node = document
+    for token in tokens:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
 
 
 def join_pointer(tokens: list[str] | tuple[str, ...]) -> str:

@@ -32,6 +32,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from contractgen.load.document import Document
+from contractgen.location import value_at
 from contractgen.mock.operations import BodyPlan, MockOperation
 from contractgen.mock.prefer import PreferenceError, PreferredError, preferred_error
 from contractgen.mock.requests import check_request
@@ -167,7 +168,7 @@ class _Server:
         if spec is None:
             return False
         if spec.stream_flag is not None:
-            return _pointer(document, spec.stream_flag) is True
+            return value_at(document, spec.stream_flag) is True
         if not mock.has_json:
             return True
         accept = request.headers.get("accept", "")
@@ -282,16 +283,6 @@ def _refusing(preferred: PreferredError) -> Any:
         raise ContractError(preferred.entry.code, _asked(preferred))
 
     return refuse
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    current = document
-    for raw in pointer.strip("/").split("/") if pointer.strip("/") else []:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if not isinstance(current, dict) or token not in current:
-            return None
-        current = current[token]
-    return current
 
 
 def _loc_pointer(loc: Any) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 
 from jsonschema import Draft202012Validator
 
-from contractgen.location import split_pointer
+from contractgen.location import split_pointer, value_at
 from contractgen.model.contract import Operation, is_json_media_type
 from contractgen.model.generate import Validators, generate
 from contractgen.model.json_schema import ExportError, SchemaBundler, root_schema
@@ -278,7 +278,7 @@ class RequestMaker:
         field_pointer = op.limits.tokens_request_field
         if cap is not None and field_pointer:
             for body in out:
-                current = get_pointer(body, field_pointer)
+                current = value_at(body, field_pointer)
                 if isinstance(current, int) and not isinstance(current, bool) and current > cap:
                     set_pointer(body, field_pointer, cap)
         return out
@@ -290,18 +290,6 @@ class RequestMaker:
         copied = copy.deepcopy(body)
         set_pointer(copied, stream.stream_flag, value)
         return copied
-
-
-def get_pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for token in split_pointer(pointer):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def set_pointer(document: Any, pointer: str, value: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from contractgen.location import split_pointer
+from contractgen.location import value_at
 from contractgen.model.contract import Operation
 from contractgen.model.stream import EventType, Stream, StreamFormat
 from contractgen.report.finding import Level
@@ -200,7 +200,7 @@ class _StreamCheck:
     def _name(self, item: Item, payload: Any) -> str | None:
         stream = self.stream
         if self.pointer is not None:
-            value = _pointer(payload, self.pointer)
+            value = value_at(payload, self.pointer)
             return value if isinstance(value, str) else None
         if stream.format is StreamFormat.SSE:
             name = item.event or "message"
@@ -260,18 +260,6 @@ class _StreamCheck:
                 stream.sentinel_location or where,
                 f"{self.after_end} events after the sentinel {stream.sentinel}",
             )
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for token in split_pointer(pointer):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def _until(

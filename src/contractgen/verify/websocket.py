@@ -12,13 +12,14 @@ import json
 import random
 from typing import Any
 
+from contractgen.location import value_at
 from contractgen.model.contract import Operation
 from contractgen.model.generate import generate
 from contractgen.model.websocket import MessageType, WebSocket
 from contractgen.report.finding import Level
 from contractgen.verify import rules
 from contractgen.verify.context import Run
-from contractgen.verify.plan import Exercise, HttpRequest, get_pointer
+from contractgen.verify.plan import Exercise, HttpRequest
 
 MAX_MESSAGES = 200
 NORMAL_CLOSES = frozenset({1000, 1001, 1005})
@@ -134,7 +135,7 @@ class _ServerMessages:
             return
         union = ws.server_messages.location if ws.server_messages else ws.location
         if ws.discriminator and self.by_name:
-            name = get_pointer(message, ws.discriminator)
+            name = value_at(message, ws.discriminator)
             chosen = self.by_name.get(name) if isinstance(name, str) else None
             if chosen is None:
                 level = Level.WARNING if ws.extensible_server else None
