@@ -1,7 +1,8 @@
 """A generated client uploads a multipart body; the scaffolded service gets its typed model.
 
 A small contract whose POST takes `multipart/form-data` (OpenAI's audio style: a file and
-fields, a 3.0 `format: binary` file and a 3.1 `contentMediaType` one): scaffolded, its
+fields, a 3.0 `format: binary` file and a 3.1 `contentMediaType` one; one more offers an
+SSE stream chosen by a `stream` field): scaffolded, its
 implementation written as a user would (it answers with what it received), served with
 uvicorn, and called by the generated client in a child Python (cwd `client/`).
 """
@@ -20,7 +21,7 @@ import pytest
 from tests.scaffold._harness import scaffold, serve
 
 SPEC = """\
-openapi: 3.1.0
+openapi: 3.2.0
 info: {title: Audio, version: 1.0.0}
 paths:
   /v1/audio/transcriptions:
@@ -37,6 +38,33 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Transcription'}
+  /v1/audio/streams:
+    post:
+      operationId: streamTranscription
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [file]
+              properties:
+                file: {type: string, format: binary}
+                stream: {type: boolean, default: false}
+      responses:
+        '200':
+          description: the transcription, or its stream when `stream` is true
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Transcription'}
+            text/event-stream:
+              itemSchema:
+                type: object
+                required: [event, data]
+                properties:
+                  event: {const: done}
+                  data: {type: string}
+              x-contract-stream: {streamFlag: /stream, terminal: [done]}
 components:
   schemas:
     TranscriptionForm:
@@ -71,7 +99,9 @@ IMPLEMENTATION = '''\
 
 from __future__ import annotations
 
-from . import models
+from collections.abc import AsyncIterator
+
+from . import models, streams
 from ._runtime.context import RequestContext
 from ._runtime.multipart import UploadedFile
 from .service import Service
@@ -91,6 +121,16 @@ class Implementation(Service):
             content_type=named.content_type,
             cover=len(body.cover) if body.cover is not None else None,
         )
+
+    async def stream_transcription(
+        self, body: models.StreamTranscriptionRequest, *, context: RequestContext
+    ) -> models.Transcription | AsyncIterator[streams.StreamTranscriptionEvent]:
+        if body.stream:
+            return self._events(len(body.file))
+        return models.Transcription(text=f"{len(body.file)} bytes {body.file[:4]!r}")
+
+    async def _events(self, size: int) -> AsyncIterator[streams.StreamTranscriptionEvent]:
+        yield streams.StreamTranscriptionDoneEvent(data=f"{size} bytes")
 '''
 
 CALL = textwrap.dedent(
@@ -99,7 +139,7 @@ CALL = textwrap.dedent(
     import httpx
     from audio_client import AsyncClient, Client, FileUpload
     from audio_client.client import OPERATIONS
-    from audio_client.models import TranscriptionForm
+    from audio_client.models import StreamTranscriptionRequest, TranscriptionForm
 
     sent = []
     audio = bytes(range(256)) * 40
@@ -125,12 +165,20 @@ CALL = textwrap.dedent(
             return await api.create_transcription(TranscriptionForm(file=b"OggS", model="m"))
 
     plain = asyncio.run(run())
+    with Client(sys.argv[1]) as api:
+        unstreamed = api.stream_transcription(
+            StreamTranscriptionRequest(file=b"\\xff\\xfe\\x00\\x01 not utf-8")
+        )
+        with api.stream_transcription_stream(StreamTranscriptionRequest(file=b"abc")) as events:
+            streamed = [event.model_dump(mode="json", exclude_none=True) for event in events]
     print(json.dumps({
         "encodings": {key: op.body_encoding for key, op in OPERATIONS.items()},
         "class": type(answer).__name__,
         "answer": answer.model_dump(mode="json", exclude_none=True),
         "read": read.model_dump(mode="json", exclude_none=True),
         "plain": plain.model_dump(mode="json", exclude_none=True),
+        "unstreamed": unstreamed.model_dump(mode="json", exclude_none=True),
+        "streamed": streamed,
         "content_type": sent[0].headers["content-type"],
     }))
     """
@@ -165,7 +213,10 @@ def test_the_generated_client_uploads_and_the_service_gets_the_typed_model(
     log = "".join(path.read_text() for path in project.glob("server-*.log"))
     assert child.returncode == 0, child.stderr[-4000:] + log[-2000:]
     seen = json.loads(child.stdout)
-    assert seen["encodings"] == {"createTranscription": "multipart"}
+    assert seen["encodings"] == {
+        "createTranscription": "multipart",
+        "streamTranscription": "multipart",
+    }
     assert seen["content_type"].startswith("multipart/form-data; boundary=")
     assert seen["class"] == "Transcription"
     assert seen["answer"] == {
@@ -181,6 +232,10 @@ def test_the_generated_client_uploads_and_the_service_gets_the_typed_model(
         "filename": "file",
         "content_type": "application/octet-stream",
     }
+
+    # the stream flag is set by the method called, and the file still goes as its bytes
+    assert seen["unstreamed"] == {"text": "14 bytes b'\\xff\\xfe\\x00\\x01'"}
+    assert seen["streamed"] == [{"event": "done", "data": "3 bytes"}]
 
 
 def test_the_service_refuses_json_and_points_at_missing_fields(audio: tuple[Path, str]) -> None:
@@ -208,7 +263,7 @@ def test_the_file_fields_are_bytes_in_the_models_and_the_route_decodes_multipart
     routes = "".join(path.read_text() for path in (project / "audio" / "routes").glob("*.py"))
     assert "Depends(multipart_body(models.TranscriptionForm, required=True))" in routes
     client = (project / "client" / "audio_client" / "client.py").read_text()
-    assert client.count('body_encoding="multipart"') == 1
+    assert client.count('body_encoding="multipart"') == 2
 
 
 def test_the_project_with_its_implementation_passes_ruff_and_mypy(audio: tuple[Path, str]) -> None:
