@@ -14,9 +14,9 @@ from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field, TypeAdapter
 
 from contractgen.client_runtime.client import AsyncBaseClient, BaseClient
-from contractgen.client_runtime.multipart import FileUpload, multipart_parts
+from contractgen.client_runtime.multipart import FileUpload, encode_multipart, multipart_parts
 from contractgen.client_runtime.spec import OperationSpec
-from contractgen.runtime.multipart import UploadedFile, multipart_body
+from contractgen.runtime.multipart import UploadedFile, multipart_body, parse_multipart
 from contractgen.runtime.problems import install_problem_handlers
 from contractgen.runtime.spec import ErrorCatalogue
 from tests.runtime._servers import run_app
@@ -46,9 +46,17 @@ class Answer(BaseModel):
     body: dict[str, Any]
 
 
+class Note(BaseModel):
+    text: str
+    attachment: bytes | None = None
+
+
 ANSWER: TypeAdapter[Answer] = TypeAdapter(Answer)
+NOTE: TypeAdapter[Note] = TypeAdapter(Note)
 TRANSCRIBE = OperationSpec("transcribe", "POST", "/v1/audio", body_encoding="multipart")
+ADD_NOTE = OperationSpec("addNote", "POST", "/v1/notes", body_encoding="multipart")
 Body = Annotated[Transcription, Depends(multipart_body(Transcription, required=True))]
+NoteBody = Annotated[Note, Depends(multipart_body(Note, required=True))]
 
 
 def audio_app() -> tuple[FastAPI, list[Transcription]]:
@@ -67,6 +75,10 @@ def audio_app() -> tuple[FastAPI, list[Transcription]]:
             content_type=upload.content_type,
             body=body.model_dump(mode="json", exclude={"file", "attachments"}, exclude_none=True),
         )
+
+    @app.post("/v1/notes")
+    async def add_note(body: NoteBody) -> Note:
+        return body
 
     return app, received
 
@@ -115,6 +127,28 @@ def test_a_mapping_may_hold_a_file_object_or_a_tuple() -> None:
     ]
     with pytest.raises(TypeError):
         multipart_parts([b"x"])
+
+
+def test_what_the_client_encodes_the_server_runtime_parses_back() -> None:
+    data = {"model": "whisper-1", "chunking[type]": "ünï", "empty": ""}
+    files = [
+        ("file", ('é "q"\r\n.mp3', AUDIO, None)),
+        ("file", ("b.bin", b"", "x/y")),
+        ("doc", ("d.json", b"{}", None)),
+    ]
+    body, content_type = encode_multipart(data, files, boundary="cg1")
+    assert content_type == "multipart/form-data; boundary=cg1"
+    parts = parse_multipart(body, content_type)
+    assert parts[:3] == list(data.items())
+    uploads = [value for _, value in parts[3:]]
+    assert all(isinstance(upload, UploadedFile) for upload in uploads)
+    assert [
+        (u.filename, u.content_type, bytes(u)) for u in uploads if isinstance(u, UploadedFile)
+    ] == [
+        ("é %22q%22%0D%0A.mp3", "audio/mpeg", AUDIO),  # quoted as browsers quote a filename
+        ("b.bin", "x/y", b""),
+        ("d.json", "application/json", b"{}"),
+    ]
 
 
 def test_file_upload_reads_an_open_file_once() -> None:
@@ -173,3 +207,20 @@ def test_plain_bytes_go_as_a_file_named_after_the_field_from_the_async_client(
     assert (answer.size, answer.filename) == (len(AUDIO), "file")
     assert answer.content_type == "application/octet-stream"
     assert received[-1].file == AUDIO
+
+
+def test_a_body_without_a_file_is_still_multipart(
+    served: tuple[str, list[Transcription]],
+) -> None:
+    url, _ = served
+    seen: list[httpx.Request] = []
+    with httpx.Client(base_url=url, event_hooks={"request": [seen.append]}) as http:
+        client = BaseClient(url, http=http)
+        note = client.request_json(ADD_NOTE, NOTE, json=Note(text="no attachment"))
+        attached = client.request_json(ADD_NOTE, NOTE, json=Note(text="a", attachment=b"\x00"))
+    assert note == Note(text="no attachment")
+    assert attached == Note(text="a", attachment=b"\x00")
+    assert [request.headers["content-type"].split(";")[0] for request in seen] == [
+        "multipart/form-data",
+        "multipart/form-data",
+    ]
