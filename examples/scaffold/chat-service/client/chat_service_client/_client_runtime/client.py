@@ -28,7 +28,7 @@ from .breaker import Breakers, CircuitBreaker
 from .config import ClientConfig
 from .errors import ApiError, ErrorCatalogue, ProtocolViolation, StreamTruncated
 from .forms import FORM_MEDIA_TYPE, encode_form
-from .multipart import FileTuple, multipart_parts
+from .multipart import encode_multipart, multipart_parts
 from .retry import RetryPlan, is_failure
 from .spec import OperationSpec, StreamSpec, WebSocketSpec
 from .streams import MEDIA_TYPES, StreamDecoder, StreamProgress, aread_events, read_events
@@ -80,14 +80,12 @@ class _Call:
         self.params = dict(params) if params else None
         self.body: Any = None
         self.content: bytes | None = None
-        self.data: dict[str, str] | None = None
-        self.files: list[tuple[str, FileTuple]] | None = None
         self.headers = dict(headers or {})
         if json is not None and operation.body_encoding == "form":
             self.content = encode_form(json)
             self.headers["Content-Type"] = FORM_MEDIA_TYPE
         elif json is not None and operation.body_encoding == "multipart":
-            self.data, self.files = multipart_parts(json)  # httpx writes the boundary
+            self.content, self.headers["Content-Type"] = encode_multipart(*multipart_parts(json))
         elif json is not None:
             self.body = to_jsonable_python(json, by_alias=True, exclude_none=True)
         stream = operation.stream
@@ -129,8 +127,6 @@ class _Call:
             params=self.params,
             json=self.body,
             content=self.content,
-            data=self.data,
-            files=self.files,
             headers=headers,
             timeout=self.timeout,
         )

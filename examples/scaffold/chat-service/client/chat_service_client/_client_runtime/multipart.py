@@ -1,6 +1,6 @@
 # contractgen client runtime: to be copied verbatim into every generated client as
 # PACKAGE/_client_runtime/. Edit it in contractgen, not in a copy.
-"""Request bodies as `multipart/form-data` (file uploads), sent with httpx's `files=`.
+"""Request bodies as `multipart/form-data` (file uploads).
 
 A model's file fields are `bytes` (the contract's `format: binary`): each top-level value
 that is bytes, or a list of them, is sent as a file part. A `FileUpload` is bytes with the
@@ -9,10 +9,17 @@ an open file); plain bytes go as a file named after its field, typed by httpx. A
 is a mapping rather than a model may also hold a file-like object or a `(filename, bytes,
 content_type)` tuple there. Every other field is a text part, nested values in bracket keys
 as a URL-encoded form writes them (`forms.py`) and the server runtime decodes them.
+
+`encode_multipart` writes the parts itself, as httpx's `files=` would (names and filenames
+quoted as browsers quote them, a file's type guessed from its name when not given), because
+httpx sends a body without any file URL-encoded, which the server refuses (415); one call
+keeps its boundary, so a retry sends the same bytes.
 """
 
 from __future__ import annotations
 
+import mimetypes
+import uuid
 from collections.abc import Mapping
 from pathlib import PurePath
 from typing import IO, Any
@@ -22,8 +29,9 @@ from pydantic_core import to_jsonable_python
 
 from .forms import form_pairs
 
+MULTIPART_MEDIA_TYPE = "multipart/form-data"
 FileTuple = tuple[str, bytes, str | None]
-"""What httpx sends as one file part: its filename, its bytes, its media type."""
+"""One file part: its filename, its bytes, its media type (None: guessed from the name)."""
 
 
 class FileUpload(bytes):
@@ -76,6 +84,36 @@ def multipart_parts(body: Any) -> tuple[dict[str, str], list[tuple[str, FileTupl
         else:
             values[name] = value
     return dict(form_pairs(to_jsonable_python(values, by_alias=True))), files
+
+
+def encode_multipart(
+    data: Mapping[str, str], files: list[tuple[str, FileTuple]], boundary: str | None = None
+) -> tuple[bytes, str]:
+    """The body's bytes and its `Content-Type` (with the boundary): text parts, then files."""
+    boundary = boundary or uuid.uuid4().hex
+    chunks: list[bytes] = []
+    for name, text in data.items():
+        chunks.append(_head(boundary, f'form-data; name="{_quoted(name)}"'))
+        chunks.append(text.encode("utf-8") + b"\r\n")
+    for name, (filename, content, media_type) in files:
+        disposition = f'form-data; name="{_quoted(name)}"; filename="{_quoted(filename)}"'
+        guessed = media_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        chunks.append(_head(boundary, disposition, guessed))
+        chunks.append(content + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(chunks), f"{MULTIPART_MEDIA_TYPE}; boundary={boundary}"
+
+
+def _head(boundary: str, disposition: str, media_type: str | None = None) -> bytes:
+    lines = [f"--{boundary}", f"Content-Disposition: {disposition}"]
+    if media_type is not None:
+        lines.append(f"Content-Type: {media_type}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+def _quoted(text: str) -> str:
+    """A name inside quotes, as the HTML standard writes it: `"`, CR and LF percent-encoded."""
+    return text.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
 
 
 def _is_file(value: Any) -> bool:
