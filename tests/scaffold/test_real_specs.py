@@ -229,8 +229,9 @@ FORM_CALL = textwrap.dedent(
 def test_a_stripe_form_body_reaches_the_service_as_its_model(scaffolded) -> None:
     name, out, package, _ = scaffolded
     routes = "".join(path.read_text() for path in (out / package / "routes").glob("*.py"))
-    if name == "openai":  # its bodies are JSON, and multipart uploads, which are not decoded
+    if name == "openai":  # its bodies are JSON, and multipart uploads (decoded as multipart)
         assert "Depends(form_body(" not in routes
+        assert routes.count("Depends(multipart_body(") == MULTIPART_ONLY
         return
     assert routes.count("Depends(form_body(") > 300  # Stripe's POST bodies are all forms
     child = subprocess.run(
@@ -251,6 +252,10 @@ def test_a_stripe_form_body_reaches_the_service_as_its_model(scaffolded) -> None
         "metadata": {"order": "6735"},
         "expand": ["default_source"],
     }
+
+
+MULTIPART_ONLY = 10
+"""OpenAI's operations whose body is offered as multipart/form-data and not as JSON."""
 
 
 CLIENT_FORM_CALL = textwrap.dedent(
@@ -337,6 +342,96 @@ def test_the_stripe_client_sends_a_form_the_service_decodes(scaffolded) -> None:
     assert seen["unimplemented"]["status"] == 501, seen["unimplemented"]
     assert seen["unimplemented"]["class"] == "ApiServerError"
     assert seen["unimplemented"]["code"] == "not_implemented"
+
+
+CLIENT_TRANSCRIPTION_CALL = textwrap.dedent(
+    """
+    import importlib, json, sys
+    from starlette.testclient import TestClient
+    sys.path.insert(0, "client")
+    package = sys.argv[1]
+    app = importlib.import_module(package + ".app")
+    service = importlib.import_module(package + ".service")
+    server_models = importlib.import_module(package + ".models")
+    uploads = importlib.import_module(package + "._runtime.multipart")
+    client = importlib.import_module(package + "_client")
+    models = importlib.import_module(package + "_client.models")
+    received = {}
+
+    class Audio(service.Service):
+        async def create_transcription(self, body, **kwargs):
+            received["class"] = type(body).__name__
+            received["file"] = type(body.file).__name__
+            received["filename"] = getattr(body.file, "filename", None)
+            received["content_type"] = getattr(body.file, "content_type", None)
+            received["same_bytes"] = body.file == audio
+            received["fields"] = body.model_dump(
+                mode="json", exclude={"file"}, exclude_none=True, exclude_defaults=True
+            )
+            return server_models.CreateTranscriptionResponseJson(text=f"{len(body.file)} bytes")
+
+    audio = bytes(range(256)) * 64 + b"\\r\\n--boundary-like\\r\\n"
+    body = models.CreateTranscriptionRequest(
+        file=client.FileUpload(audio, filename="talk.mp3", content_type="audio/mpeg"),
+        model="whisper-1",
+        language="en",
+        temperature=0.2,
+        include=["logprobs"],
+        timestamp_granularities=["word", "segment"],
+    )
+    headers = {"Authorization": "Bearer sk-contract"}
+    with TestClient(app.create_app(Audio()), headers=headers) as http:
+        api = client.Client(client.ClientConfig(base_url=str(http.base_url)), http=http)
+        answer = api.create_transcription(body)
+        try:
+            api.create_translation(models.CreateTranslationRequest(file=b"RIFF", model="whisper-1"))
+            unimplemented = None
+        except Exception as raised:
+            unimplemented = getattr(raised, "status", None)
+    print(json.dumps({
+        "encoding": client.client.OPERATIONS["createTranscription"].body_encoding,
+        "returned": type(answer).__name__,
+        "answer": answer.model_dump(mode="json", exclude_none=True),
+        "received": received,
+        "uploaded_file": uploads.UploadedFile.__name__,
+        "size": len(audio),
+        "unimplemented": unimplemented,
+    }))
+    """
+)
+
+
+def test_the_openai_client_uploads_audio_the_service_gets_as_bytes(scaffolded) -> None:
+    """createTranscription through the generated client into the scaffolded service."""
+    name, out, package, _ = scaffolded
+    if name != "openai":
+        return
+    child = subprocess.run(
+        [sys.executable, "-c", CLIENT_TRANSCRIPTION_CALL, package],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert child.returncode == 0, child.stderr[-4000:]
+    seen = json.loads(child.stdout)
+    assert seen["encoding"] == "multipart"
+    received = seen["received"]
+    assert received["class"] == "CreateTranscriptionRequest"
+    assert received["file"] == seen["uploaded_file"] == "UploadedFile"
+    assert received["same_bytes"] is True
+    assert (received["filename"], received["content_type"]) == ("talk.mp3", "audio/mpeg")
+    assert received["fields"] == {
+        "model": "whisper-1",
+        "language": "en",
+        "temperature": 0.2,
+        "include": ["logprobs"],
+        "timestamp_granularities": ["word", "segment"],
+    }
+    assert seen["returned"] == "CreateTranscriptionResponse"  # the client root model of the union
+    assert seen["answer"] == {"text": f"{seen['size']} bytes"}
+    assert seen["unimplemented"] == 501  # the upload was decoded (not 415 or 422), then 501
 
 
 INSPECT_CLIENT = textwrap.dedent(

@@ -71,7 +71,8 @@ class OperationSpec:
     idempotent: bool | None = None
     """None: decided by the method (GET, PUT, DELETE, ... are idempotent)."""
     body_encoding: str = "json"
-    """How the request body is sent: `json`, or `form` (application/x-www-form-urlencoded)."""
+    """How the request body is sent: `json`, `form` (application/x-www-form-urlencoded) or
+    `multipart` (multipart/form-data: file fields as file parts, see multipart.py)."""
 
     @property
     def is_idempotent(self) -> bool:

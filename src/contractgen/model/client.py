@@ -31,9 +31,14 @@ def client_operation_spec(op: Operation) -> spec.OperationSpec:
 
 
 def body_encoding(op: Operation) -> str:
-    """`form` for a body offered only URL-encoded (the server decodes it so), else `json`."""
+    """`form` for a body offered only URL-encoded, `multipart` for one offered only as
+    multipart/form-data (the server decodes them so), else `json`."""
     body = op.request_body
-    return "form" if body is not None and body.form_schema() is not None else "json"
+    if body is not None and body.form_schema() is not None:
+        return "form"
+    if body is not None and body.multipart_schema() is not None:
+        return "multipart"
+    return "json"
 
 
 def client_stream_spec(op: Operation, stream: Stream) -> spec.StreamSpec:

@@ -142,16 +142,29 @@ class RequestBody:
         return None
 
     def decoded_schema(self) -> Schema | None:
-        """The body a server decodes: the JSON one, else a URL-encoded form."""
-        return self.json_schema() or self.form_schema()
+        """The body a server decodes: the JSON one, else a URL-encoded form, else multipart."""
+        return self.json_schema() or self.form_schema() or self.multipart_schema()
 
     def form_schema(self) -> Schema | None:
         """The schema of a URL-encoded form body, for a body offered in no JSON form."""
         if self.json_schema() is not None:
             return None
+        return self._schema_of(FORM_MEDIA_TYPE)
+
+    def multipart_schema(self) -> Schema | None:
+        """The schema of a `multipart/form-data` body, offered neither as JSON nor URL-encoded.
+
+        Its file fields are `type: string, format: binary` (3.0) or carry `contentMediaType`
+        or `contentEncoding` (3.1): `file_fields` names them.
+        """
+        if self.json_schema() is not None or self.form_schema() is not None:
+            return None
+        return self._schema_of(MULTIPART_MEDIA_TYPE)
+
+    def _schema_of(self, wanted: str) -> Schema | None:
         for media_type, content in self.content.items():
             base = media_type.split(";")[0].strip().lower()
-            if base == FORM_MEDIA_TYPE and content.schema is not None:
+            if base == wanted and content.schema is not None:
                 return content.schema
         return None
 
@@ -330,6 +343,32 @@ def is_success_status(status: str) -> bool:
 
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_MEDIA_TYPE = "multipart/form-data"
+
+
+def is_file_schema(schema: Any) -> bool:
+    """A multipart part that is a file: `format: binary` (3.0), `contentMediaType` or
+    `contentEncoding` (3.1; a `contentSchema`, or JSON, is a value encoded as text)."""
+    if not isinstance(schema, dict) or "$ref" in schema or "contentSchema" in schema:
+        return False
+    if schema.get("format") == "binary":
+        return True
+    textual = bool(schema.get("type", "string") == "string")
+    media_type = schema.get("contentMediaType")
+    if isinstance(media_type, str) and not is_json_media_type(media_type):
+        return textual
+    return "contentEncoding" in schema and textual
+
+
+def file_fields(schema: Schema) -> dict[str, bool]:
+    """A multipart body's top-level file fields: name -> whether it is a list of files."""
+    found: dict[str, bool] = {}
+    for name, member in schema.properties.items():
+        if is_file_schema(member):
+            found[name] = False
+        elif isinstance(member, dict) and is_file_schema(member.get("items")):
+            found[name] = True
+    return found
 
 
 def is_json_media_type(media_type: str) -> bool:

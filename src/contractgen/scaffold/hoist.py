@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contractgen.location import escape_token, split_pointer
-from contractgen.model.contract import Contract
+from contractgen.model.contract import Contract, file_fields
 from contractgen.model.schema import Schema
 from contractgen.scaffold.model_naming import (
     IMPORTED_NAMES,
@@ -79,7 +79,7 @@ class Hoisted:
 
 def hoist(contract: Contract, document: Mapping[str, Any]) -> Hoisted:
     """Hoist every component schema, then every schema site of every operation."""
-    hoister = _Hoister(document)
+    hoister = _Hoister(_binary_files(contract, document))
     hoister.components()
     for op in contract.operations:
         for schema, candidates in operation_sites(op):
@@ -428,3 +428,42 @@ def _value_at(document: Mapping[str, Any], pointer: str) -> Any:
         else:
             return None
     return node
+
+
+FILE_KEYWORDS = ("contentMediaType", "contentEncoding")
+
+
+def _binary_files(contract: Contract, document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The document with each multipart body's file fields written `format: binary`.
+
+    datamodel-code-generator types `format: binary` as `bytes`, what a file part decodes to;
+    a 3.1 file (`contentMediaType`, `contentEncoding`) would be a `str`. Only the nodes on
+    the way to a file field are copied: the document itself is left as it was.
+    """
+    for op in contract.operations:
+        body = op.request_body.multipart_schema() if op.request_body is not None else None
+        if body is None or body.value_location.file != body.location.file:
+            continue
+        pointer = body.value_location.pointer
+        if _value_at(document, pointer) != body.value:
+            continue
+        for name, is_list in file_fields(body).items():
+            path = [*split_pointer(pointer), "properties", name, *(["items"] if is_list else [])]
+            field = _value_at(document, "/" + "/".join(escape_token(token) for token in path))
+            if isinstance(field, dict) and field.get("format") != "binary":
+                binary = {k: v for k, v in field.items() if k not in FILE_KEYWORDS}
+                document = _replaced(
+                    document, path, {**binary, "type": "string", "format": "binary"}
+                )
+    return document
+
+
+def _replaced(node: Any, path: list[str], value: Any) -> Any:
+    """`node` with the value at `path` replaced, sharing every branch off the path."""
+    if not path:
+        return value
+    head, *rest = path
+    if isinstance(node, list):
+        index = int(head)
+        return [*node[:index], _replaced(node[index], rest, value), *node[index + 1 :]]
+    return {**node, head: _replaced(node[head], rest, value)}

@@ -122,6 +122,8 @@ class OperationView:
     body_required: bool
     body_form: bool
     """Whether the body arrives as a URL-encoded form (decoded by `_runtime.forms`), not JSON."""
+    body_multipart: bool
+    """Whether the body arrives as `multipart/form-data` (decoded by `_runtime.multipart`)."""
     response: str | None
     """The JSON response's annotation; None when the operation answers with no body."""
     status_code: int
@@ -313,6 +315,9 @@ def _operation(
         body=body,
         body_required=bool(op.request_body and op.request_body.required),
         body_form=op.request_body is not None and op.request_body.form_schema() is not None,
+        body_multipart=(
+            op.request_body is not None and op.request_body.multipart_schema() is not None
+        ),
         response=response,
         status_code=status,
         stream=stream,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -37,10 +37,14 @@ class FormError(ValueError):
 
 def decode_form(body: bytes) -> dict[str, Any]:
     """`a[b][0]=x&a[b][1]=y&c=1` -> `{"a": {"b": ["x", "y"]}, "c": "1"}`."""
+    return decode_pairs(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), True))
+
+
+def decode_pairs(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Bracket keys decoded, whatever the values are (a multipart body's files stay files)."""
     root: dict[str, Any] = {}
-    for key, value in urllib.parse.parse_qsl(body.decode("utf-8", "replace"), True):
-        path = _path(key)
-        _place(root, path, value)
+    for key, value in pairs:
+        _place(root, _path(key), value)
     result = _lists(root)
     assert isinstance(result, dict)
     return result
@@ -57,7 +61,7 @@ def _path(key: str) -> list[str]:
     return tokens
 
 
-def _place(node: dict[str, Any], path: list[str], value: str) -> None:
+def _place(node: dict[str, Any], path: list[str], value: Any) -> None:
     head, *rest = path
     if not rest:
         if head == "":
@@ -97,7 +101,7 @@ def form_body(
     contract's problem like any other; a body in another media type is 415.
     """
     adapter: TypeAdapter[Model] = TypeAdapter(model)
-    arrays = _array_fields(adapter.json_schema(by_alias=True))
+    arrays = array_fields(adapter.json_schema(by_alias=True))
 
     async def read(request: Request) -> Model | None:
         body = await request.body()
@@ -108,25 +112,32 @@ def form_body(
             raise ContractError(
                 "unsupported_media_type", f"The body must be {FORM_MEDIA_TYPE}, not {media_type}."
             )
-        try:
-            fields = decode_form(body)
-            for name in arrays.intersection(fields):  # `tag=a` alone is still a list of one
-                if not isinstance(fields[name], list):
-                    fields[name] = [fields[name]]
-            return adapter.validate_python(fields)
-        except FormError as error:
-            problem = {"type": "value_error", "loc": ("body",), "msg": str(error), "input": None}
-            raise RequestValidationError([problem]) from None
-        except ValidationError as error:
-            errors = error.errors(include_url=False)
-            raise RequestValidationError(
-                [{**detail, "loc": ("body", *detail["loc"])} for detail in errors]
-            ) from None
+        return validate_fields(adapter, arrays, lambda: decode_form(body))
 
     return read
 
 
-def _array_fields(schema: dict[str, Any]) -> set[str]:
+def validate_fields(
+    adapter: TypeAdapter[Model], arrays: set[str], decode: Callable[[], dict[str, Any]]
+) -> Model:
+    """The decoded fields as the model, or FastAPI's validation error pointing into `body`."""
+    try:
+        fields = decode()
+        for name in arrays.intersection(fields):  # `tag=a` alone is still a list of one
+            if not isinstance(fields[name], list):
+                fields[name] = [fields[name]]
+        return adapter.validate_python(fields)
+    except FormError as error:
+        problem = {"type": "value_error", "loc": ("body",), "msg": str(error), "input": None}
+        raise RequestValidationError([problem]) from None
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        raise RequestValidationError(
+            [{**detail, "loc": ("body", *detail["loc"])} for detail in errors]
+        ) from None
+
+
+def array_fields(schema: dict[str, Any]) -> set[str]:
     """The top-level fields that hold lists, however many values the form repeats."""
     found = set()
     for name, member in schema.get("properties", {}).items():

@@ -3,11 +3,13 @@
 """A typed client for Chat Service
 
 `Client` calls the API synchronously, `AsyncClient` with asyncio; both take a base URL or a
-`ClientConfig`. Every error code of the contract is a class in `errors`.
+`ClientConfig`. Every error code of the contract is a class in `errors`. A file to upload
+(a multipart body's `bytes` field) may be a `FileUpload`: bytes with a filename and media type.
 """
 
 from ._client_runtime.config import ClientConfig
 from ._client_runtime.errors import ApiError, StreamTruncated
+from ._client_runtime.multipart import FileUpload
 from .client import AsyncClient, Client
 from .errors import ChatServiceError
 
@@ -17,5 +19,6 @@ __all__ = [
     "ChatServiceError",
     "Client",
     "ClientConfig",
+    "FileUpload",
     "StreamTruncated",
 ]

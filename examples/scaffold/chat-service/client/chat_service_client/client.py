@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import httpx
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from pydantic_core import to_jsonable_python
 
 from . import models, streams
@@ -93,8 +93,15 @@ def _present(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flagged(body: Any, name: str, value: bool) -> Any:
-    """The body as JSON with its stream flag set: the method called decides, not the body."""
-    data = {} if body is None else to_jsonable_python(body, by_alias=True, exclude_none=True)
+    """The body with its stream flag set: the method called decides, not the body.
+
+    A model is dumped as Python values (a multipart body's files stay bytes): the runtime
+    encodes the result as the operation's body encoding says.
+    """
+    if isinstance(body, BaseModel):
+        data: Any = body.model_dump(by_alias=True, exclude_none=True)
+    else:
+        data = {} if body is None else to_jsonable_python(body, by_alias=True, exclude_none=True)
     if isinstance(data, dict):
         data[name] = value
     return data

@@ -28,6 +28,7 @@ from .breaker import Breakers, CircuitBreaker
 from .config import ClientConfig
 from .errors import ApiError, ErrorCatalogue, ProtocolViolation, StreamTruncated
 from .forms import FORM_MEDIA_TYPE, encode_form
+from .multipart import encode_multipart, multipart_parts
 from .retry import RetryPlan, is_failure
 from .spec import OperationSpec, StreamSpec, WebSocketSpec
 from .streams import MEDIA_TYPES, StreamDecoder, StreamProgress, aread_events, read_events
@@ -83,6 +84,8 @@ class _Call:
         if json is not None and operation.body_encoding == "form":
             self.content = encode_form(json)
             self.headers["Content-Type"] = FORM_MEDIA_TYPE
+        elif json is not None and operation.body_encoding == "multipart":
+            self.content, self.headers["Content-Type"] = encode_multipart(*multipart_parts(json))
         elif json is not None:
             self.body = to_jsonable_python(json, by_alias=True, exclude_none=True)
         stream = operation.stream
@@ -288,8 +291,8 @@ class BaseClient:
     ) -> T:
         """Call a non-streaming operation; its response as `adapter`'s type.
 
-        `json` is the request body, sent as the operation's `body_encoding` says (JSON, or a
-        URL-encoded form).
+        `json` is the request body, sent as the operation's `body_encoding` says (JSON, a
+        URL-encoded form, or multipart/form-data).
         """
         call = self._core.call(
             operation,
