@@ -16,9 +16,10 @@ from pydantic import BaseModel, Field, TypeAdapter
 from contractgen.client_runtime.client import AsyncBaseClient, BaseClient
 from contractgen.client_runtime.multipart import FileUpload, encode_multipart, multipart_parts
 from contractgen.client_runtime.spec import OperationSpec
-from contractgen.runtime.multipart import UploadedFile, multipart_body, parse_multipart
+from contractgen.runtime.multipart import UploadedFile, multipart_body
 from contractgen.runtime.problems import install_problem_handlers
 from contractgen.runtime.spec import ErrorCatalogue
+from tests.runtime._multipart import parse_multipart
 from tests.runtime._servers import run_app
 
 AUDIO = bytes(range(256)) * 4 + b"\r\n--\r\n"

@@ -7,19 +7,19 @@ its bytes, which is what the model's file fields (`format: binary`) are typed as
 the file's name and media type beside them. Any other part is text (UTF-8). Part names are
 bracket keys as in a URL-encoded form (`metadata[order]`, `tags[]`, see `forms.py`), a
 repeated name is a list, and pydantic's lax mode turns `"0.2"` into a number where the
-model says so. The parser is this module's own (no Python package needed): the body is
-read whole, and the edge's `max_body_bytes` caps it before the route reads it.
+model says so. Starlette's form reader (python-multipart) parses the body, which the edge's
+`max_body_bytes` has capped before the route reads it.
 """
 
 from __future__ import annotations
 
-import re
-import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
 from pydantic import TypeAdapter
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from .context import ContractError
 from .forms import FormError, Model, array_fields, decode_pairs, validate_fields
@@ -27,7 +27,6 @@ from .forms import FormError, Model, array_fields, decode_pairs, validate_fields
 MULTIPART_MEDIA_TYPE = "multipart/form-data"
 MAX_PARTS = 1000
 """Parts a body may have: more is refused, not decoded."""
-_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
 
 class UploadedFile(bytes):
@@ -55,80 +54,30 @@ class UploadedFile(bytes):
         )
 
 
-def parse_multipart(body: bytes, content_type: str) -> list[tuple[str, str | UploadedFile]]:
-    """The parts of a body, in order: (name, text) or (name, UploadedFile)."""
-    boundary = _params(content_type).get("boundary")
-    if not boundary:
-        raise FormError("the Content-Type names no multipart boundary")
-    delimiter = b"--" + boundary.encode("latin-1")
-    if body.startswith(delimiter):
-        position = len(delimiter)
-    else:  # a preamble, ignored
-        found = body.find(b"\r\n" + delimiter)
-        if found < 0:
-            raise FormError("the body has no part")
-        position = found + 2 + len(delimiter)
-    parts: list[tuple[str, str | UploadedFile]] = []
-    while not body.startswith(b"--", position):
-        line_end = body.find(b"\r\n", position)
-        if line_end < 0 or body[position:line_end].strip(b" \t"):
-            raise FormError("a boundary line is malformed")
-        start = line_end + 2
-        end = body.find(b"\r\n" + delimiter, start)
-        if end < 0:
-            raise FormError("the body ends before its closing boundary")
-        if len(parts) == MAX_PARTS:
-            raise FormError(f"the body has more than {MAX_PARTS} parts")
-        parts.append(_part(body[start:end]))
-        position = end + 2 + len(delimiter)
-    return parts
+async def read_parts(request: Request) -> list[tuple[str, str | UploadedFile]]:
+    """The parts of the request's body, in order: (name, text) or (name, UploadedFile).
 
-
-def _part(raw: bytes) -> tuple[str, str | UploadedFile]:
-    if raw.startswith(b"\r\n"):
-        head, content = b"", raw[2:]
-    else:
-        head, separator, content = raw.partition(b"\r\n\r\n")
-        if not separator:
-            raise FormError("a part has no blank line after its headers")
-    headers: dict[str, str] = {}
-    for line in head.split(b"\r\n"):
-        name, colon, value = line.decode("utf-8", "replace").partition(":")
-        if not colon:
-            raise FormError("a part's header is malformed")
-        headers[name.strip().lower()] = value.strip()
-    disposition = headers.get("content-disposition", "")
-    params = _params(disposition)
-    if disposition.split(";")[0].strip().lower() != "form-data" or "name" not in params:
-        raise FormError("a part has no `Content-Disposition: form-data; name=...`")
-    filename = params.get("filename")
-    if filename is None:
-        return params["name"], content.decode("utf-8", "replace")
-    media_type = headers.get("content-type")
-    return params["name"], UploadedFile(content, filename=filename, content_type=media_type)
-
-
-def _params(header: str) -> dict[str, str]:
-    """`form-data; name="a"; filename*=UTF-8''%C3%A9.txt` -> `{"name": "a", "filename": "é.txt"}`
-
-    (RFC 5987's `key*` wins over a plain `key`).
+    Parsed by Starlette's form reader (python-multipart), bounded in parts and files.
     """
-    found: dict[str, str] = {}
-    for key, raw in _PARAM.findall(header):
-        key = key.lower()
-        value = raw.strip()
-        if value.startswith('"') and value.endswith('"') and len(value) > 1:
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        if key.endswith("*"):  # RFC 5987: charset'language'percent-encoded, and it wins
-            charset, _, rest = value.partition("'")
-            _, _, encoded = rest.partition("'")
-            try:
-                found[key[:-1]] = urllib.parse.unquote(encoded, charset or "utf-8", "strict")
-            except (LookupError, UnicodeDecodeError):
-                continue
-        elif key not in found:
-            found[key] = value
-    return found
+    try:
+        form = await request.form(max_files=MAX_PARTS, max_fields=MAX_PARTS)
+    except (HTTPException, MultiPartException) as error:
+        detail = getattr(error, "detail", None) or getattr(error, "message", None) or error
+        raise FormError(f"the body is not valid multipart/form-data: {detail}") from None
+    parts: list[tuple[str, str | UploadedFile]] = []
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                parts.append((name, value))
+            else:
+                content = await value.read()
+                media_type = value.content_type
+                parts.append(
+                    (name, UploadedFile(content, filename=value.filename, content_type=media_type))
+                )
+    finally:
+        await form.close()
+    return parts
 
 
 def multipart_body(
@@ -154,8 +103,17 @@ def multipart_body(
                 f"The body must be {MULTIPART_MEDIA_TYPE}, not {media_type or 'untyped'}.",
             )
 
+        parts: list[tuple[str, str | UploadedFile]] = []
+        unreadable: FormError | None = None
+        try:
+            parts = await read_parts(request) if body else []
+        except FormError as error:
+            unreadable = error
+
         def decode() -> dict[str, Any]:
-            return decode_pairs(parse_multipart(body, content_type)) if body else {}
+            if unreadable is not None:
+                raise unreadable
+            return decode_pairs(parts)
 
         return validate_fields(adapter, arrays, decode)
 
