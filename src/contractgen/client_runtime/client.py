@@ -373,25 +373,17 @@ class BaseClient:
         )
 
 
-class EventStream(Generic[T]):
-    """The typed events of one streaming call: an iterator, and a context manager that closes it.
+class _StreamState(Generic[T]):
+    """What a streaming call knows of itself, sync or async: progress, ids, connections."""
 
-    Ends after the terminal event (which it yields) or the sentinel; raises the catalogue's
-    exception for the error event, and `StreamTruncated` when the stream stops before its end.
-    """
-
-    def __init__(
-        self, http: httpx.Client, call: _Call, adapter: TypeAdapter[T], deadline: float | None
-    ) -> None:
+    def __init__(self, call: _Call, adapter: TypeAdapter[T], deadline: float | None) -> None:
         self.progress = StreamProgress()
         self.request_id: str | None = None
         self.connections = 0
         """Connections made so far (more than one after a retry or a resume)."""
-        self._http = http
         self._call = call
         self._adapter = adapter
         self._deadline = deadline
-        self._events = self._run()
 
     @property
     def events_seen(self) -> int:
@@ -404,6 +396,21 @@ class EventStream(Generic[T]):
     @property
     def idempotency_key(self) -> str | None:
         return self._call.idempotency_key
+
+
+class EventStream(_StreamState[T]):
+    """The typed events of one streaming call: an iterator, and a context manager that closes it.
+
+    Ends after the terminal event (which it yields) or the sentinel; raises the catalogue's
+    exception for the error event, and `StreamTruncated` when the stream stops before its end.
+    """
+
+    def __init__(
+        self, http: httpx.Client, call: _Call, adapter: TypeAdapter[T], deadline: float | None
+    ) -> None:
+        super().__init__(call, adapter, deadline)
+        self._http = http
+        self._events = self._run()
 
     def __iter__(self) -> Iterator[T]:
         return self
@@ -585,32 +592,15 @@ class AsyncBaseClient:
         )
 
 
-class AsyncEventStream(Generic[T]):
+class AsyncEventStream(_StreamState[T]):
     """`EventStream` for `async for`; an async context manager that closes it."""
 
     def __init__(
         self, http: httpx.AsyncClient, call: _Call, adapter: TypeAdapter[T], deadline: float | None
     ) -> None:
-        self.progress = StreamProgress()
-        self.request_id: str | None = None
-        self.connections = 0
+        super().__init__(call, adapter, deadline)
         self._http = http
-        self._call = call
-        self._adapter = adapter
-        self._deadline = deadline
         self._events = self._run()
-
-    @property
-    def events_seen(self) -> int:
-        return self.progress.events_seen
-
-    @property
-    def last_event_id(self) -> str | None:
-        return self.progress.last_event_id
-
-    @property
-    def idempotency_key(self) -> str | None:
-        return self._call.idempotency_key
 
     def __aiter__(self) -> AsyncIterator[T]:
         return self
